@@ -1,0 +1,111 @@
+# SafePassage — the front door. `make help` lists the targets.
+# Two virtual environments: .venv/rasa (Python 3.10, Rasa 3.6) and .venv/gateway (current Python).
+
+SHELL := /bin/bash
+.DEFAULT_GOAL := help
+.DELETE_ON_ERROR:
+
+RASA_VENV := .venv/rasa
+GW_VENV := .venv/gateway
+RASA_PY := $(RASA_VENV)/bin/python
+RASA := $(RASA_VENV)/bin/rasa
+GW_PY := $(GW_VENV)/bin/python
+GATEWAY_PYTHON ?= python3
+MODEL := models/safepassage.tar.gz
+SPACY_BLANK := var/spacy/en_blank/meta.json
+TRAIN_INPUTS := config.yml domain.yml $(shell find data nlu -type f \( -name '*.yml' -o -name '*.py' \) 2>/dev/null)
+
+# Rasa reads ${VAR}s in endpoints.yml; these are the embedded defaults (the launcher sets its own).
+export PYTHONPATH := $(CURDIR)
+export RASA_TELEMETRY_ENABLED := false
+export TF_CPP_MIN_LOG_LEVEL := 2
+export ACTION_ENDPOINT_URL ?= http://127.0.0.1:5055/webhook
+export RASA_TRACKER_URL ?= sqlite:///$(CURDIR)/var/rasa/tracker.db
+
+# pytest exits 5 when it collects nothing: say so instead of failing or passing silently.
+define pytest
+	@set +e; $(1) -m pytest $(2); rc=$$?; \
+	if [ $$rc -eq 5 ]; then echo "no tests collected in $(2)"; exit 0; fi; exit $$rc
+endef
+
+.PHONY: help
+help: ## list the targets
+	@grep -hE '^[a-zA-Z_-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-14s %s\n", $$1, $$2}'
+
+.PHONY: run
+run: install $(MODEL) ## install what is missing, train if needed, start everything, print the URLs
+	$(GW_PY) -m bot run
+
+.PHONY: test
+test: install $(MODEL) lint validate ## the same set-up, then every test
+	$(call pytest,$(RASA_PY),tests/nlu_components tests/actions)
+	$(call pytest,$(GW_PY),tests/gateway tests/integration)
+	$(MAKE) --no-print-directory test-stories
+
+.PHONY: install
+install: $(RASA_VENV)/.installed $(GW_VENV)/.installed $(SPACY_BLANK) ## create both virtual environments
+
+$(RASA_VENV)/.installed: requirements/rasa.lock
+	@PY310=$$(scripts/find-python310) || exit 1; \
+	echo "Creating the Rasa environment with $$PY310 (a few minutes the first time) ..."; \
+	[ -x $(RASA_PY) ] || $$PY310 -m venv $(RASA_VENV)
+	$(RASA_PY) -m pip install --quiet --disable-pip-version-check -r requirements/rasa.lock
+	@touch $@
+
+$(GW_VENV)/.installed: requirements/gateway.lock
+	@$(GATEWAY_PYTHON) -c 'import sys; assert sys.version_info >= (3, 11), "the gateway needs Python 3.11 or newer (set GATEWAY_PYTHON=...)"'
+	@[ -x $(GW_PY) ] || $(GATEWAY_PYTHON) -m venv $(GW_VENV)
+	$(GW_PY) -m pip install --quiet --disable-pip-version-check -r requirements/gateway.lock
+	@touch $@
+
+# spaCy's trained pipelines cannot be downloaded here: a blank English pipeline gives
+# spaCy's tokenizer and rule components, and is all the NLU pipeline needs.
+$(SPACY_BLANK): $(RASA_VENV)/.installed
+	@mkdir -p var/spacy
+	$(RASA_PY) -c "import spacy; spacy.blank('en').to_disk('var/spacy/en_blank')"
+
+.PHONY: train
+train: install $(MODEL) ## train the model if data, config or components changed
+
+$(MODEL): $(TRAIN_INPUTS) | $(RASA_VENV)/.installed $(SPACY_BLANK)
+	@echo "Training the model (about 4 minutes on 2 cores) ..."
+	$(RASA) train --fixed-model-name safepassage --out models
+	@touch $@
+
+.PHONY: validate
+validate: install ## check the training data and domain (rasa data validate)
+	@scripts/validate-data
+
+.PHONY: test-stories
+test-stories: install $(MODEL) ## run the conversation tests in tests/test_stories.yml
+	$(RASA) test core --model $(MODEL) --stories tests/test_stories.yml \
+	  --fail-on-prediction-errors --out var/results/stories
+
+.PHONY: eval-nlu
+eval-nlu: install ## train NLU on data/ and score it on the held-out sets in tests/nlu/
+	$(RASA) train nlu --fixed-model-name nlu-eval --out var/eval
+	$(RASA_PY) bench/eval_nlu.py --model var/eval/nlu-eval.tar.gz tests/nlu/holdout*.yml
+
+.PHONY: lint
+lint: install ## ruff and mypy over every package
+	$(GW_VENV)/bin/ruff check .
+	$(GW_VENV)/bin/mypy bot
+	$(RASA_VENV)/bin/mypy nlu actions
+
+.PHONY: lock-rasa lock-gateway
+lock-rasa: ## refreeze requirements/rasa.lock from requirements/rasa.in
+	rm -rf /tmp/sp-lock-rasa && $$(scripts/find-python310) -m venv /tmp/sp-lock-rasa
+	/tmp/sp-lock-rasa/bin/pip install -r requirements/rasa.in
+	(echo "# Frozen from a known-good install: make lock-rasa"; /tmp/sp-lock-rasa/bin/pip freeze) > requirements/rasa.lock
+lock-gateway: ## refreeze requirements/gateway.lock from requirements/gateway.in
+	rm -rf /tmp/sp-lock-gw && $(GATEWAY_PYTHON) -m venv /tmp/sp-lock-gw
+	/tmp/sp-lock-gw/bin/pip install -r requirements/gateway.in
+	(echo "# Frozen from a known-good install: make lock-gateway"; /tmp/sp-lock-gw/bin/pip freeze) > requirements/gateway.lock
+
+.PHONY: clean
+clean: ## remove trained models and local data (keeps the environments)
+	rm -rf models var/eval var/results var/log
+
+.PHONY: bench
+bench: install $(MODEL) ## time to healthy, turn latency and memory of each process (prints a table)
+	$(GW_PY) bench/startup_memory.py
