@@ -1,0 +1,1 @@
+"""SafePassage custom actions (rasa-sdk), one module a feature."""

@@ -1,0 +1,38 @@
+"""A bare country or place from the user, answered according to the question it replies to."""
+
+from __future__ import annotations
+
+from typing import Any, Dict, List, Optional
+
+from rasa_sdk import Action, Tracker
+from rasa_sdk.events import EventType, SlotSet
+from rasa_sdk.executor import CollectingDispatcher
+
+from actions.helpline_directory import country_in_sentence
+from actions.numbers_message import emergency_text, helpline_text
+
+
+class ActionHandleCountry(Action):
+    """Gives emergency or helpline numbers for the country the user just named."""
+
+    def name(self) -> str:
+        return "action_handle_country"
+
+    async def run(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[str, Any]
+    ) -> List[EventType]:
+        pending: Optional[str] = tracker.get_slot("pending_country_question")
+        named = next(tracker.get_latest_entity_values("country"), None)
+        if named is None:
+            dispatcher.utter_message(
+                text="Sorry, I didn't recognise that place. Could you type the country's name?"
+            )
+            return []
+        if pending == "emergency":
+            dispatcher.utter_message(text=emergency_text(named))
+        elif pending == "helpline":
+            dispatcher.utter_message(text=helpline_text(named))
+        else:
+            dispatcher.utter_message(text=f"Thanks, I'll remember you mentioned {country_in_sentence(named)}.")
+            dispatcher.utter_message(response="utter_menu")
+        return [SlotSet("pending_country_question", None)]

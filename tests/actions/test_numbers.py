@@ -1,0 +1,123 @@
+"""Emergency and helpline actions: numbers first, country-specific when known, never presented as checked."""
+
+from __future__ import annotations
+
+from typing import Any, Dict, List, Optional
+
+import pytest
+from rasa_sdk import Tracker
+from rasa_sdk.events import SlotSet
+from rasa_sdk.executor import CollectingDispatcher
+
+from actions import casework_client
+from actions.country_answer import ActionHandleCountry
+from actions.emergency import ActionEmergency
+from actions.helplines import ActionGiveHelpline
+from actions.numbers_message import UNVERIFIED
+
+
+def tracker(
+    slots: Optional[Dict[str, Any]] = None, entities: Optional[List[Dict[str, Any]]] = None
+) -> Tracker:
+    return Tracker(
+        sender_id="we-0123456789abcdef",
+        slots=slots or {},
+        latest_message={"text": "...", "intent": {"name": "inform"}, "entities": entities or []},
+        events=[],
+        paused=False,
+        followup_action=None,
+        active_loop={},
+        latest_action_name="action_listen",
+    )
+
+
+@pytest.fixture
+def recorded(monkeypatch: pytest.MonkeyPatch) -> List[Dict[str, Any]]:
+    calls: List[Dict[str, Any]] = []
+
+    async def fake_post(path: str, payload: Dict[str, Any]) -> bool:
+        calls.append({"path": path, **payload})
+        return True
+
+    monkeypatch.setattr(casework_client, "post", fake_post)
+    return calls
+
+
+async def test_emergency_with_known_country_gives_its_number_first(recorded: list) -> None:
+    dispatcher = CollectingDispatcher()
+    events = await ActionEmergency().run(dispatcher, tracker({"country": "QA"}), {})
+    first = dispatcher.messages[0]["text"]
+    assert first == "🚨 Call 999 now. That is the emergency number in Qatar."
+    assert recorded == [
+        {"path": "urgent-requests", "conversation_id": "we-0123456789abcdef", "reason": "emergency", "country": "QA"}
+    ]
+    assert SlotSet("pending_country_question", "emergency") in events
+
+
+async def test_emergency_without_country_gives_the_fallbacks(recorded: list) -> None:
+    dispatcher = CollectingDispatcher()
+    await ActionEmergency().run(dispatcher, tracker(), {})
+    first = dispatcher.messages[0]["text"]
+    assert "112" in first and "911" in first
+    assert recorded[0]["country"] is None
+
+
+async def test_emergency_still_answers_when_the_gateway_is_down(monkeypatch: pytest.MonkeyPatch) -> None:
+    async def failing_post(path: str, payload: Dict[str, Any]) -> bool:
+        return False
+
+    monkeypatch.setattr(casework_client, "post", failing_post)
+    dispatcher = CollectingDispatcher()
+    await ActionEmergency().run(dispatcher, tracker({"country": "KE"}), {})
+    assert dispatcher.messages[0]["text"].startswith("🚨 Call 999 or 112 now")
+
+
+async def test_emergency_lines_from_public_lists_carry_the_caveat(recorded: list) -> None:
+    dispatcher = CollectingDispatcher()
+    await ActionEmergency().run(dispatcher, tracker({"country": "US"}), {})
+    first = dispatcher.messages[0]["text"]
+    assert first.startswith("🚨 Call 911 now. That is the emergency number in the United States.")
+    assert "1-888-373-7888" in first and UNVERIFIED in first
+
+
+@pytest.mark.parametrize(
+    "country, expected",
+    [
+        ("US", ["1-888-373-7888", "233733", "911"]),
+        ("TH", ["1-800-010-180"]),
+        ("DE", ["116 111", "116 000", "112"]),
+    ],
+)
+async def test_helpline_lists_the_country_lines(country: str, expected: List[str]) -> None:
+    dispatcher = CollectingDispatcher()
+    await ActionGiveHelpline().run(dispatcher, tracker({"country": country}), {})
+    text = dispatcher.messages[0]["text"]
+    for number in expected:
+        assert number in text
+    assert UNVERIFIED in text
+
+
+async def test_helpline_for_a_country_without_entries_says_so_and_gives_fallbacks() -> None:
+    dispatcher = CollectingDispatcher()
+    await ActionGiveHelpline().run(dispatcher, tracker({"country": "IS"}), {})
+    text = dispatcher.messages[0]["text"]
+    assert text.startswith("I don't have numbers for Iceland yet")
+    assert "116 111" in text
+
+
+async def test_a_country_answer_after_an_emergency_gives_that_country_emergency_number(recorded: list) -> None:
+    dispatcher = CollectingDispatcher()
+    events = await ActionHandleCountry().run(
+        dispatcher,
+        tracker({"pending_country_question": "emergency"}, [{"entity": "country", "value": "GB"}]),
+        {},
+    )
+    assert dispatcher.messages[0]["text"].startswith("🚨 Call 999 or 112 now")
+    assert SlotSet("pending_country_question", None) in events
+
+
+async def test_an_unrecognised_place_is_asked_again() -> None:
+    dispatcher = CollectingDispatcher()
+    events = await ActionHandleCountry().run(dispatcher, tracker({"pending_country_question": "helpline"}), {})
+    assert "didn't recognise" in dispatcher.messages[0]["text"]
+    assert events == []
