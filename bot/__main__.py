@@ -1,0 +1,52 @@
+"""Gateway command line: `python -m bot serve | migrate | run`."""
+
+from __future__ import annotations
+
+import argparse
+import logging
+import sys
+
+from aiohttp import web
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m bot", description=__doc__)
+    sub = parser.add_subparsers(dest="command", required=True)
+    sub.add_parser("serve", help="serve the gateway (settings from the environment)")
+    sub.add_parser("migrate", help="apply database migrations")
+    run = sub.add_parser("run", help="start Rasa, the action server and the gateway together")
+    run.add_argument("--no-wait", action="store_true", help="exit once everything is healthy")
+    args = parser.parse_args(argv)
+
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    if args.command == "run":
+        from bot.launcher import run_all
+
+        return run_all(wait=not args.no_wait)
+
+    from bot.dev_secrets import load_dev_secrets
+    from bot.settings import Settings
+
+    load_dev_secrets()
+    settings = Settings.from_env()
+    if args.command == "migrate":
+        from bot.store.migrate import upgrade
+
+        upgrade(settings.database_url)
+        return 0
+
+    from bot.app import create_app
+    from bot.web_security import PathOnlyAccessLogger
+
+    web.run_app(
+        create_app(settings),
+        host=settings.host,
+        port=settings.port,
+        access_log_class=PathOnlyAccessLogger,
+        print=None,
+    )
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

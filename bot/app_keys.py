@@ -1,0 +1,16 @@
+"""Typed application state shared by the gateway's handlers."""
+
+from __future__ import annotations
+
+import aiohttp
+from aiohttp import web
+from sqlalchemy.ext.asyncio import AsyncEngine, async_sessionmaker
+
+from bot.rasa_client import RasaClient
+from bot.settings import Settings
+
+SETTINGS = web.AppKey("settings", Settings)
+HTTP = web.AppKey("http", aiohttp.ClientSession)
+ENGINE = web.AppKey("engine", AsyncEngine)
+DB = web.AppKey("db", async_sessionmaker)
+RASA = web.AppKey("rasa", RasaClient)

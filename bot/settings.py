@@ -1,0 +1,57 @@
+"""All gateway configuration, read from the environment in one place (see .env.example)."""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Mapping, Optional
+
+REPO_ROOT = Path(__file__).resolve().parent.parent
+VAR_DIR = REPO_ROOT / "var"
+
+
+def _default_database_url() -> str:
+    return f"sqlite+aiosqlite:///{VAR_DIR / 'gateway.db'}"
+
+
+@dataclass(frozen=True)
+class Settings:
+    """Typed settings; secrets have no default and must come from the environment."""
+
+    pseudonym_key: str
+    rasa_auth_token: str
+    casework_service_token: str
+    host: str = "127.0.0.1"
+    port: int = 8080
+    database_url: str = field(default_factory=_default_database_url)
+    rasa_url: str = "http://127.0.0.1:5005"
+    action_server_url: str = "http://127.0.0.1:5055"
+    rasa_timeout_seconds: float = 10.0
+    quick_exit_url: str = "https://www.google.com/search?q=weather"
+    max_message_chars: int = 4000
+
+    @classmethod
+    def from_env(cls, env: Optional[Mapping[str, str]] = None) -> Settings:
+        env = os.environ if env is None else env
+        missing = [
+            name
+            for name in ("PSEUDONYM_KEY", "RASA_AUTH_TOKEN", "CASEWORK_SERVICE_TOKEN")
+            if not env.get(name)
+        ]
+        if missing:
+            raise RuntimeError(
+                f"missing secret(s) in the environment: {', '.join(missing)} (see .env.example)"
+            )
+        return cls(
+            pseudonym_key=env["PSEUDONYM_KEY"],
+            rasa_auth_token=env["RASA_AUTH_TOKEN"],
+            casework_service_token=env["CASEWORK_SERVICE_TOKEN"],
+            host=env.get("GATEWAY_HOST", cls.host),
+            port=int(env.get("GATEWAY_PORT", cls.port)),
+            database_url=env.get("DATABASE_URL") or _default_database_url(),
+            rasa_url=env.get("RASA_URL", cls.rasa_url).rstrip("/"),
+            action_server_url=env.get("ACTION_SERVER_URL", cls.action_server_url).rstrip("/"),
+            rasa_timeout_seconds=float(env.get("RASA_TIMEOUT_SECONDS", cls.rasa_timeout_seconds)),
+            quick_exit_url=env.get("QUICK_EXIT_URL", cls.quick_exit_url),
+        )

@@ -1,0 +1,1 @@
+"""The gateway's data: SQLAlchemy models, the engine, and Alembic migrations."""
