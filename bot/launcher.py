@@ -66,6 +66,10 @@ class Stack:
         env.setdefault("DATABASE_URL", f"sqlite+aiosqlite:///{self.var_dir / 'gateway.db'}")
         env.setdefault("RASA_TRACKER_URL", f"sqlite:///{self.var_dir / 'rasa' / 'tracker.db'}")
         env.update(self.extra_env)
+        for url in (env["DATABASE_URL"], env["RASA_TRACKER_URL"]):
+            if url.startswith("sqlite") and "///" in url:
+                # Rasa silently falls back to an in-memory tracker store when it cannot open the file.
+                Path(url.split("///", 1)[1]).parent.mkdir(parents=True, exist_ok=True)
         return env
 
     def commands(self, env: Dict[str, str]) -> Dict[str, List[str]]:
@@ -84,7 +88,6 @@ class Stack:
         if not self.model.exists():
             raise FileNotFoundError(f"no trained model at {self.model}: run `make train`")
         (self.var_dir / "log").mkdir(parents=True, exist_ok=True)
-        (self.var_dir / "rasa").mkdir(parents=True, exist_ok=True)
         env = self.env()
         from bot.store.migrate import upgrade
 
