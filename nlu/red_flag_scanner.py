@@ -1,0 +1,198 @@
+"""Rasa component that marks `red_flag` entities in a pasted job advert or recruiter message.
+
+Patterns live in `patterns/red_flags_<lang>.yml`, one file per language: for each flag, `match`
+expressions that signal it within one sentence and `unless` expressions that, in the same sentence,
+mean it is not a flag ("the employer pays all visa fees", "you keep your passport").
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, Dict, List, Optional, Pattern, Tuple
+
+import yaml
+from rasa.engine.graph import ExecutionContext, GraphComponent
+from rasa.engine.recipes.default_recipe import DefaultV1Recipe
+from rasa.engine.storage.resource import Resource
+from rasa.engine.storage.storage import ModelStorage
+from rasa.nlu.extractors.extractor import EntityExtractorMixin
+from rasa.nlu.utils.spacy_utils import SpacyNLP
+from rasa.shared.nlu.constants import ENTITIES, INTENT, TEXT
+from rasa.shared.nlu.training_data.message import Message
+from rasa.shared.nlu.training_data.training_data import TrainingData
+from spacy.tokens import Doc
+
+PATTERN_DIR = Path(__file__).parent / "patterns"
+ENTITY = "red_flag"
+SPACY_DOC = "text_spacy_doc"
+MAX_CHARS = 4000
+
+
+@dataclass(frozen=True)
+class FlagRule:
+    flag: str
+    match: Tuple[Pattern[str], ...]
+    unless: Tuple[Pattern[str], ...]
+    # Some flags need the whole advert, not one sentence ("no experience" + a salary elsewhere).
+    scope: str = "sentence"
+
+
+def load_rules(languages: List[str], directory: Path = PATTERN_DIR) -> List[FlagRule]:
+    rules: List[FlagRule] = []
+    for lang in languages:
+        path = directory / f"red_flags_{lang}.yml"
+        if not path.exists():
+            continue
+        content = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+        words = content.get("words") or {}
+        for flag, spec in (content.get("flags") or {}).items():
+            rules.append(
+                FlagRule(
+                    flag=flag,
+                    match=_compile(spec.get("match", []), words),
+                    unless=_compile(spec.get("unless", []), words),
+                    scope=spec.get("scope", "sentence"),
+                )
+            )
+    return rules
+
+
+def _compile(patterns: List[str], words: Dict[str, str]) -> Tuple[Pattern[str], ...]:
+    """Compile patterns; <<name>> stands for the `words:` entry of that name (currencies, bosses...)."""
+
+    def expand(match: re.Match[str]) -> str:
+        return f"(?:{words[match.group(1)]})"
+
+    return tuple(re.compile(re.sub(r"<<(\w+)>>", expand, p), re.IGNORECASE) for p in patterns)
+
+
+_CLAUSE_END = {".", "!", "?", ";", "•", "✅", "✔", "✔️", "➡️", "👉", "🔥", "📌", "⭐", "⏰", "📍", "🚨"}
+_BULLET_START = re.compile(r"^\s*([-*•–]|\d+[.)]|[^\w\s\"'(])")
+
+
+def _hard_line_break(text: str, newline_at: int) -> bool:
+    """A line break ends a claim unless it only wraps a long sentence onto the next line."""
+    line_start = text.rfind("\n", 0, newline_at) + 1
+    line = text[line_start:newline_at].rstrip()
+    following = text[newline_at + 1 :].lstrip(" \t")
+    if not line or not following or following.startswith("\n"):
+        return True
+    return bool(line[-1] in ".!?:;" or len(line) < 60 or _BULLET_START.match(following))
+
+
+def split_sentences(doc: Doc) -> List[Tuple[int, int]]:
+    """Claims of an advert from spaCy tokens: sentence ends, bullets and line breaks (not soft wraps)."""
+    text = doc.text
+    spans: List[Tuple[int, int]] = []
+    start: Optional[int] = None
+    for token in doc:
+        newline_here = token.is_space and "\n" in token.text
+        if newline_here and not _hard_line_break(text, token.idx + token.text.index("\n")):
+            continue
+        if newline_here or token.text in _CLAUSE_END:
+            if start is not None:
+                spans.append((start, token.idx if newline_here else token.idx + len(token.text)))
+                start = None
+            continue
+        if start is None:
+            start = token.idx
+        newline_after = token.idx + len(token.text) + token.whitespace_.find("\n")
+        if "\n" in token.whitespace_ and _hard_line_break(text, newline_after):
+            spans.append((start, token.idx + len(token.text)))
+            start = None
+    if start is not None:
+        spans.append((start, len(text)))
+    return spans
+
+
+def scan(doc: Doc, rules: List[FlagRule]) -> List[Dict[str, Any]]:
+    """Return one entity dict per (flag, sentence) found, with character offsets."""
+    text = doc.text[:MAX_CHARS]
+    found: List[Dict[str, Any]] = []
+    sentences = [(s, min(e, len(text))) for s, e in split_sentences(doc) if s < len(text)]
+    for rule in rules:
+        scopes = [(0, len(text))] if rule.scope == "message" else sentences
+        for start, end in scopes:
+            sentence = text[start:end]
+            hit = _first_match(sentence, rule.match)
+            if hit is None or any(p.search(sentence) for p in rule.unless):
+                continue
+            found.append(
+                {
+                    "entity": ENTITY,
+                    "value": rule.flag,
+                    "start": start + hit[0],
+                    "end": start + hit[1],
+                    "confidence_entity": 1.0,
+                }
+            )
+    found.sort(key=lambda e: (e["start"], e["value"]))
+    return found
+
+
+def _first_match(sentence: str, patterns: Tuple[Pattern[str], ...]) -> Optional[Tuple[int, int]]:
+    for pattern in patterns:
+        match = pattern.search(sentence)
+        if match:
+            return match.start(), match.end()
+    return None
+
+
+@DefaultV1Recipe.register([DefaultV1Recipe.ComponentType.ENTITY_EXTRACTOR], is_trainable=False)
+class RedFlagScanner(GraphComponent, EntityExtractorMixin):
+    """Finds job-offer red flags; a message with flags that the classifier could not place is a job check."""
+
+    @classmethod
+    def required_components(cls) -> List[type]:
+        return [SpacyNLP]
+
+    # Intents a pasted advert is often mistaken for. A short general question keeps its faq
+    # intent; a long text or one with several flags is an advert or a described offer.
+    REROUTE_FROM = ("nlu_fallback", "out_of_scope", "inform")
+    ADVERT_CHARS = 200
+
+    @staticmethod
+    def get_default_config() -> Dict[str, Any]:
+        return {"languages": ["en"]}
+
+    def __init__(self, config: Dict[str, Any]) -> None:
+        self._config = config
+        self._rules: Optional[List[FlagRule]] = None
+
+    @classmethod
+    def create(
+        cls,
+        config: Dict[str, Any],
+        model_storage: ModelStorage,
+        resource: Resource,
+        execution_context: ExecutionContext,
+    ) -> RedFlagScanner:
+        return cls(config)
+
+    @property
+    def rules(self) -> List[FlagRule]:
+        if self._rules is None:
+            self._rules = load_rules(self._config["languages"])
+        return self._rules
+
+    def process_training_data(self, training_data: TrainingData) -> TrainingData:
+        return training_data
+
+    def process(self, messages: List[Message]) -> List[Message]:
+        for message in messages:
+            doc = message.get(SPACY_DOC)
+            if doc is None:
+                continue
+            flags = scan(doc, self.rules)
+            if not flags:
+                continue
+            flags = self.add_extractor_name(flags)
+            message.set(ENTITIES, message.get(ENTITIES, []) + flags, add_to_output=True)
+            intent = message.get(INTENT) or {}
+            several = len({f["value"] for f in flags}) >= 2 or len(message.get(TEXT) or "") > self.ADVERT_CHARS
+            if intent.get("name") in self.REROUTE_FROM or (intent.get("name") == "faq" and several):
+                message.set(INTENT, {"name": "check_job_offer", "confidence": intent.get("confidence", 0.0)},
+                            add_to_output=True)
+        return messages
