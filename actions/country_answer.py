@@ -35,4 +35,5 @@ class ActionHandleCountry(Action):
         else:
             dispatcher.utter_message(text=f"Thanks, I'll remember you mentioned {country_in_sentence(named)}.")
             dispatcher.utter_message(response="utter_menu")
-        return [SlotSet("pending_country_question", None)]
+        # The user answered where they are: later numbers are for this country.
+        return [SlotSet("pending_country_question", None), SlotSet("country", named)]

@@ -114,6 +114,7 @@ async def test_a_country_answer_after_an_emergency_gives_that_country_emergency_
     )
     assert dispatcher.messages[0]["text"].startswith("🚨 Call 999 or 112 now")
     assert SlotSet("pending_country_question", None) in events
+    assert SlotSet("country", "GB") in events  # later numbers are for where the user is
 
 
 async def test_an_unrecognised_place_is_asked_again() -> None:

@@ -1,0 +1,1 @@
+"""The job-offer safety check: red-flag scoring, the guided form, the verdict, recruiter look-up."""
