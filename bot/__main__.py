@@ -16,6 +16,10 @@ def main(argv: list[str] | None = None) -> int:
     sub.add_parser("migrate", help="apply database migrations")
     run = sub.add_parser("run", help="start Rasa, the action server and the gateway together")
     run.add_argument("--no-wait", action="store_true", help="exit once everything is healthy")
+    recruiters = sub.add_parser("import-recruiters", help="load a licensed-recruiter registry from CSV")
+    recruiters.add_argument("csv_file", help="columns: " + ", ".join(("name", "licence_number", "country",
+                            "status", "valid_until", "source", "verified")))
+    recruiters.add_argument("--registry", required=True, help="registry name; its old rows are replaced")
     args = parser.parse_args(argv)
 
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
@@ -33,6 +37,13 @@ def main(argv: list[str] | None = None) -> int:
         from bot.store.migrate import upgrade
 
         upgrade(settings.database_url)
+        return 0
+
+    if args.command == "import-recruiters":
+        from bot.registry_import import import_registry_file
+
+        count = import_registry_file(settings.database_url, args.csv_file, args.registry)
+        print(f"imported {count} recruiters into registry {args.registry!r}")
         return 0
 
     from bot.app import create_app

@@ -9,7 +9,7 @@ from aiohttp import web
 
 from bot import health
 from bot.app_keys import DB, ENGINE, HTTP, RASA, SETTINGS
-from bot.casework import urgent_requests
+from bot.casework import recruiters, urgent_requests
 from bot.channels import webchat
 from bot.rasa_client import RasaClient
 from bot.settings import Settings
@@ -42,5 +42,6 @@ def create_app(settings: Settings) -> web.Application:
     app.router.add_get("/", _root)
     app.add_routes(health.routes)
     app.add_routes(urgent_requests.routes)
+    app.add_routes(recruiters.routes)
     webchat.setup(app)
     return app

@@ -92,6 +92,11 @@ class Stack:
         from bot.store.migrate import upgrade
 
         upgrade(env["DATABASE_URL"])
+        if env.get("SAMPLE_DATA", "0") == "1":
+            # Demo data, marked as sample everywhere it is shown (see reference/recruiters_sample.csv).
+            from bot.registry_import import SAMPLE_REGISTRY, import_registry_file
+
+            import_registry_file(env["DATABASE_URL"], SAMPLE_REGISTRY, "sample")
         for name, command in self.commands(env).items():
             log = open(self.var_dir / "log" / f"{name}.log", "ab")
             self.processes[name] = subprocess.Popen(
