@@ -13,7 +13,8 @@ GW_PY := $(GW_VENV)/bin/python
 GATEWAY_PYTHON ?= python3
 MODEL := models/safepassage.tar.gz
 SPACY_BLANK := var/spacy/en_blank/meta.json
-TRAIN_INPUTS := config.yml domain.yml $(shell find data nlu -type f \( -name '*.yml' -o -name '*.py' \) 2>/dev/null)
+TRAIN_INPUTS := config.yml domain.yml $(shell find data nlu -type f \( -name '*.yml' -o -name '*.py' \) -not -path 'nlu/patterns/*' 2>/dev/null)
+# nlu/patterns/ are read when a message is parsed, not when training: editing them needs no retraining.
 
 export PYTHONPATH := $(CURDIR)
 export RASA_TELEMETRY_ENABLED := false
@@ -34,7 +35,7 @@ help: ## list the targets
 
 .PHONY: run
 run: install $(MODEL) ## install what is missing, train if needed, start everything, print the URLs
-	$(GW_PY) -m bot run
+	SAMPLE_DATA=$${SAMPLE_DATA:-1} $(GW_PY) -m bot run
 
 .PHONY: test
 test: install $(MODEL) lint validate ## the same set-up, then every test
@@ -85,6 +86,11 @@ test-stories: install $(MODEL) ## run the conversation tests in tests/test_stori
 eval-nlu: install ## train NLU on data/ and score it on the held-out sets in tests/nlu/
 	$(RASA) train nlu --fixed-model-name nlu-eval --out var/eval
 	$(RASA_PY) bench/eval_nlu.py --model var/eval/nlu-eval.tar.gz tests/nlu/holdout*.yml
+
+.PHONY: eval-offers
+eval-offers: install ## score red flags and verdicts on the held-out adverts (then the dev sets tuned on)
+	$(RASA_PY) bench/eval_offers.py tests/job_offers/holdout.yml
+	$(RASA_PY) bench/eval_offers.py tests/job_offers/dev*.yml
 
 .PHONY: lint
 lint: install ## ruff and mypy over every package

@@ -31,6 +31,7 @@ def stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Stack]:
             "PSEUDONYM_KEY": "integration-pseudonym-key",
             "RASA_AUTH_TOKEN": "integration-rasa-token",
             "CASEWORK_SERVICE_TOKEN": "integration-service-token",
+            "SAMPLE_DATA": "1",
         },
     )
     stack.start()

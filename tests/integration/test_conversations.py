@@ -78,7 +78,7 @@ def test_helpline_for_the_country_the_user_names(stack: Stack) -> None:
 
 def test_flows_not_built_yet_say_so_honestly(stack: Stack) -> None:
     chat = Chat(stack)
-    answer = texts(chat.say("i got a job offer in dubai as a waitress, is it safe?")).lower()
+    answer = texts(chat.say("i want to report a farm where the workers are not paid")).lower()
     assert "can't" in answer or "cannot" in answer
     assert "helpline" in answer
 
@@ -90,3 +90,61 @@ def test_rasa_never_sees_the_session_id(stack: Stack) -> None:
         senders = {row[0] for row in db.execute("SELECT DISTINCT sender_id FROM events")}
     assert senders and chat.session_id not in senders
     assert all(sender.startswith("we-") for sender in senders)
+
+
+AD = (
+    "URGENT!!! Waitresses needed for a 5 star hotel in Dubai. Salary 2500 USD, no experience needed. "
+    "Processing fee 300 USD before departure. We keep your passport for safety. "
+    "Come on a visit visa, the company changes it later. Only 3 places left!"
+)
+
+
+def test_a_pasted_advert_gets_a_verdict_with_its_flags(stack: Stack) -> None:
+    chat = Chat(stack)
+    first = texts(chat.say(AD))
+    # The advert answered the country, the work, the fee, the passport, the visa and the pay questions.
+    assert "Let's check this offer together" in first
+    assert "How old are you?" in first
+    assert "Which country" not in first and "What kind of work" not in first
+    assert "Who offered you the job?" in texts(chat.say("18 or older"))
+    contract_question = texts(chat.say("someone i met online"))
+    assert "written contract" in contract_question  # fee, passport and visa questions were skipped
+    verdict = texts(chat.say("no"))
+    assert verdict.startswith("⚠️ Risk: HIGH")
+    for title in (
+        "You are asked to pay a fee", "Someone will keep your passport", "The visa is not a work visa",
+        "The pay sounds too good", "Pressure to decide", "No proper contract", "a stranger or an online contact",
+    ):
+        assert title in verdict, title
+    assert "Before you go, in any case" in verdict
+    assert "safe" not in verdict.split("\n")[0].lower()
+
+
+def test_an_emergency_interrupts_the_check_and_stop_ends_it(stack: Stack) -> None:
+    chat = Chat(stack)
+    chat.say("i got a job offer abroad, is it safe?")
+    replies = chat.say("help me now, they locked us in")
+    assert replies[0]["text"].startswith("🚨 Call")
+    other = Chat(stack)
+    other.say("can you check my job offer")
+    assert "stopped the check" in texts(other.say("stop"))
+
+
+def test_a_minor_gets_the_child_path(stack: Stack) -> None:
+    chat = Chat(stack)
+    chat.say("i got an offer to work in a factory in malaysia")
+    answer = texts(chat.say("16"))
+    # Child helpline numbers for where the user is (unknown here), not for the job's country.
+    assert "You told me you are under 18" in answer and "116 111" in answer
+
+
+def test_recruiter_lookup_finds_a_licensed_agency_despite_a_typo(stack: Stack) -> None:
+    chat = Chat(stack)
+    assert "Which country is the agency in" in texts(chat.say("is Bayanihan Manpower Servises licensed?"))
+    found = texts(chat.say("philippines"))
+    assert "SAMPLE-PH-0001" in found and "sample or unverified data" in found
+    other = Chat(stack)
+    assert "agency's or recruiter's name" in texts(other.say("can you check a recruitment agency for me"))
+    other.say("Totally Unknown Movers")
+    missing = texts(other.say("philippines"))
+    assert "not proof of fraud" in missing and "Department of Migrant Workers" in missing
