@@ -11,13 +11,11 @@ from pathlib import Path
 from typing import Any, Dict, List, Optional, Pattern
 
 import yaml
-from rasa.engine.graph import ExecutionContext, GraphComponent
 from rasa.engine.recipes.default_recipe import DefaultV1Recipe
-from rasa.engine.storage.resource import Resource
-from rasa.engine.storage.storage import ModelStorage
 from rasa.shared.nlu.constants import INTENT, INTENT_RANKING_KEY, TEXT
 from rasa.shared.nlu.training_data.message import Message
-from rasa.shared.nlu.training_data.training_data import TrainingData
+
+from nlu.config_only_component import ConfigOnlyComponent
 
 PATTERN_DIR = Path(__file__).parent / "patterns"
 EMERGENCY = "emergency"
@@ -56,7 +54,7 @@ def promote_emergency(
 @DefaultV1Recipe.register(
     [DefaultV1Recipe.ComponentType.INTENT_CLASSIFIER], is_trainable=False
 )
-class EmergencyPriority(GraphComponent):
+class EmergencyPriority(ConfigOnlyComponent):
     """Overrides the predicted intent with `emergency` when danger is likely."""
 
     @staticmethod
@@ -64,27 +62,14 @@ class EmergencyPriority(GraphComponent):
         return {"languages": ["en"], "threshold": 0.2}
 
     def __init__(self, config: Dict[str, Any]) -> None:
-        self._config = config
+        super().__init__(config)
         self._patterns: Optional[List[Pattern[str]]] = None
-
-    @classmethod
-    def create(
-        cls,
-        config: Dict[str, Any],
-        model_storage: ModelStorage,
-        resource: Resource,
-        execution_context: ExecutionContext,
-    ) -> EmergencyPriority:
-        return cls(config)
 
     @property
     def patterns(self) -> List[Pattern[str]]:
         if self._patterns is None:
             self._patterns = load_patterns(self._config["languages"])
         return self._patterns
-
-    def process_training_data(self, training_data: TrainingData) -> TrainingData:
-        return training_data
 
     def process(self, messages: List[Message]) -> List[Message]:
         for message in messages:

@@ -13,16 +13,14 @@ from pathlib import Path
 from typing import Any, Dict, List, Optional, Pattern, Tuple
 
 import yaml
-from rasa.engine.graph import ExecutionContext, GraphComponent
 from rasa.engine.recipes.default_recipe import DefaultV1Recipe
-from rasa.engine.storage.resource import Resource
-from rasa.engine.storage.storage import ModelStorage
 from rasa.nlu.extractors.extractor import EntityExtractorMixin
 from rasa.nlu.utils.spacy_utils import SpacyNLP
 from rasa.shared.nlu.constants import ENTITIES, INTENT, TEXT
 from rasa.shared.nlu.training_data.message import Message
-from rasa.shared.nlu.training_data.training_data import TrainingData
 from spacy.tokens import Doc
+
+from nlu.config_only_component import ConfigOnlyComponent
 
 PATTERN_DIR = Path(__file__).parent / "patterns"
 ENTITY = "red_flag"
@@ -141,7 +139,7 @@ def _first_match(sentence: str, patterns: Tuple[Pattern[str], ...]) -> Optional[
 
 
 @DefaultV1Recipe.register([DefaultV1Recipe.ComponentType.ENTITY_EXTRACTOR], is_trainable=False)
-class RedFlagScanner(GraphComponent, EntityExtractorMixin):
+class RedFlagScanner(ConfigOnlyComponent, EntityExtractorMixin):
     """Finds job-offer red flags; a message with flags that the classifier could not place is a job check."""
 
     @classmethod
@@ -158,27 +156,14 @@ class RedFlagScanner(GraphComponent, EntityExtractorMixin):
         return {"languages": ["en"]}
 
     def __init__(self, config: Dict[str, Any]) -> None:
-        self._config = config
+        super().__init__(config)
         self._rules: Optional[List[FlagRule]] = None
-
-    @classmethod
-    def create(
-        cls,
-        config: Dict[str, Any],
-        model_storage: ModelStorage,
-        resource: Resource,
-        execution_context: ExecutionContext,
-    ) -> RedFlagScanner:
-        return cls(config)
 
     @property
     def rules(self) -> List[FlagRule]:
         if self._rules is None:
             self._rules = load_rules(self._config["languages"])
         return self._rules
-
-    def process_training_data(self, training_data: TrainingData) -> TrainingData:
-        return training_data
 
     def process(self, messages: List[Message]) -> List[Message]:
         for message in messages:

@@ -90,11 +90,6 @@ class ValidateRecruiterForm(FormValidationAction):
     def name(self) -> str:
         return "validate_recruiter_form"
 
-    async def required_slots(
-        self, domain_slots: List[str], dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
-    ) -> List[str]:
-        return ["recruiter_name", "recruiter_country"]
-
     async def get_extraction_events(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
     ) -> List[EventType]:
