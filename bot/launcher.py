@@ -5,6 +5,7 @@
 
 from __future__ import annotations
 
+import json
 import logging
 import os
 import signal
@@ -108,12 +109,8 @@ class Stack:
     def health(self) -> Optional[Dict[str, str]]:
         try:
             with urllib.request.urlopen(f"{self.gateway_url}/healthz", timeout=5) as response:
-                import json
-
                 return dict(json.loads(response.read())["components"])
-        except urllib.error.HTTPError as error:
-            import json
-
+        except urllib.error.HTTPError as error:  # 503 still carries the per-component report
             return dict(json.loads(error.read())["components"])
         except (OSError, ValueError, KeyError):
             return None
