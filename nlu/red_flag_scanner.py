@@ -33,8 +33,6 @@ class FlagRule:
     flag: str
     match: Tuple[Pattern[str], ...]
     unless: Tuple[Pattern[str], ...]
-    # Some flags need the whole advert, not one sentence ("no experience" + a salary elsewhere).
-    scope: str = "sentence"
 
 
 def load_rules(languages: List[str], directory: Path = PATTERN_DIR) -> List[FlagRule]:
@@ -51,7 +49,6 @@ def load_rules(languages: List[str], directory: Path = PATTERN_DIR) -> List[Flag
                     flag=flag,
                     match=_compile(spec.get("match", []), words),
                     unless=_compile(spec.get("unless", []), words),
-                    scope=spec.get("scope", "sentence"),
                 )
             )
     return rules
@@ -111,8 +108,7 @@ def scan(doc: Doc, rules: List[FlagRule]) -> List[Dict[str, Any]]:
     found: List[Dict[str, Any]] = []
     sentences = [(s, min(e, len(text))) for s, e in split_sentences(doc) if s < len(text)]
     for rule in rules:
-        scopes = [(0, len(text))] if rule.scope == "message" else sentences
-        for start, end in scopes:
+        for start, end in sentences:
             sentence = text[start:end]
             hit = _first_match(sentence, rule.match)
             if hit is None or any(p.search(sentence) for p in rule.unless):
