@@ -134,6 +134,20 @@ def _first_match(sentence: str, patterns: Tuple[Pattern[str], ...]) -> Optional[
     return None
 
 
+# Intents a pasted advert is often mistaken for. A short general question keeps its faq
+# intent; a long text or one with several flags is an advert or a described offer.
+REROUTE_FROM = ("nlu_fallback", "out_of_scope", "inform")
+ADVERT_CHARS = 200
+
+
+def reads_as_job_check(intent: Optional[str], flags: List[Dict[str, Any]], text: str) -> bool:
+    """Whether a message with red flags should be treated as `check_job_offer` instead of `intent`."""
+    if not flags:
+        return False
+    several = len({f["value"] for f in flags}) >= 2 or len(text) > ADVERT_CHARS
+    return intent in REROUTE_FROM or (intent == "faq" and several)
+
+
 @DefaultV1Recipe.register([DefaultV1Recipe.ComponentType.ENTITY_EXTRACTOR], is_trainable=False)
 class RedFlagScanner(ConfigOnlyComponent, EntityExtractorMixin):
     """Finds job-offer red flags; a message with flags that the classifier could not place is a job check."""
@@ -141,11 +155,6 @@ class RedFlagScanner(ConfigOnlyComponent, EntityExtractorMixin):
     @classmethod
     def required_components(cls) -> List[type]:
         return [SpacyNLP]
-
-    # Intents a pasted advert is often mistaken for. A short general question keeps its faq
-    # intent; a long text or one with several flags is an advert or a described offer.
-    REROUTE_FROM = ("nlu_fallback", "out_of_scope", "inform")
-    ADVERT_CHARS = 200
 
     @staticmethod
     def get_default_config() -> Dict[str, Any]:
@@ -172,8 +181,8 @@ class RedFlagScanner(ConfigOnlyComponent, EntityExtractorMixin):
             flags = self.add_extractor_name(flags)
             message.set(ENTITIES, message.get(ENTITIES, []) + flags, add_to_output=True)
             intent = message.get(INTENT) or {}
-            several = len({f["value"] for f in flags}) >= 2 or len(message.get(TEXT) or "") > self.ADVERT_CHARS
-            if intent.get("name") in self.REROUTE_FROM or (intent.get("name") == "faq" and several):
-                message.set(INTENT, {"name": "check_job_offer", "confidence": intent.get("confidence", 0.0)},
-                            add_to_output=True)
+            if reads_as_job_check(intent.get("name"), flags, message.get(TEXT) or ""):
+                message.set(
+                    INTENT, {"name": "check_job_offer", "confidence": intent.get("confidence", 0.0)}, add_to_output=True
+                )
         return messages

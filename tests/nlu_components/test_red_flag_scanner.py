@@ -7,7 +7,7 @@ from typing import List
 import pytest
 import spacy
 
-from nlu.red_flag_scanner import load_rules, scan, split_sentences
+from nlu.red_flag_scanner import load_rules, reads_as_job_check, scan, split_sentences
 
 NLP = spacy.blank("en")
 RULES = load_rules(["en"])
@@ -81,5 +81,16 @@ def test_a_sentence_wrapped_onto_the_next_line_stays_one_claim() -> None:
 
 
 def test_a_question_with_one_flag_is_not_an_advert() -> None:
-    # The scanner marks the flag; the intent stays the classifier's (see RedFlagScanner.process).
-    assert flags("is it normal to pay a placement fee?") == ["recruitment_fee"]
+    question = "is it normal to pay a placement fee?"
+    found = scan(NLP(question), RULES)
+    assert [e["value"] for e in found] == ["recruitment_fee"]
+    assert not reads_as_job_check("faq", found, question)  # the faq answer stays
+
+
+def test_adverts_the_classifier_misread_become_job_checks() -> None:
+    advert = "Processing fee $300. We keep your passport for safety."
+    found = scan(NLP(advert), RULES)
+    assert reads_as_job_check("faq", found, advert)  # two flags: an advert, not a question
+    assert reads_as_job_check("nlu_fallback", found[:1], advert)
+    assert not reads_as_job_check("emergency", found, advert)
+    assert not reads_as_job_check("nlu_fallback", [], "hello")
