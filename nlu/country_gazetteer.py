@@ -59,7 +59,7 @@ class CountryGazetteer(SparseFeaturizer, GraphComponent, EntityExtractorMixin):
     def __init__(self, config: Dict[str, Any]) -> None:
         super().__init__(self.__class__.__name__, config)
         self._names: Optional[CountryNames] = None
-        self._fuzzy: List[str] = []
+        self._fuzzy: Dict[Tuple[str, int], List[str]] = {}
 
     @classmethod
     def create(
@@ -186,7 +186,7 @@ class CountryGazetteer(SparseFeaturizer, GraphComponent, EntityExtractorMixin):
             max_edits = 1 if len(phrase) <= 8 else 2
             best = process.extractOne(
                 phrase,
-                [c for c in self._fuzzy if c[0] == phrase[0] and c.count(" ") == length - 1],
+                self._fuzzy.get((phrase[0], length), []),
                 scorer=DamerauLevenshtein.distance,
                 score_cutoff=max_edits,
             )

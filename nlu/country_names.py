@@ -51,8 +51,13 @@ class CountryNames:
         """Exact lookup of a phrase (any case, accents ignored)."""
         return self.exact.get(normalise(phrase))
 
-    def fuzzy_candidates(self) -> List[str]:
-        return [k for k in self.exact if len(k.replace(" ", "")) >= self.fuzzy_min_length]
+    def fuzzy_candidates(self) -> Dict[Tuple[str, int], List[str]]:
+        """Names long enough to match a typo, by (first letter, number of words): a typo keeps both."""
+        buckets: Dict[Tuple[str, int], List[str]] = {}
+        for key in self.exact:
+            if len(key.replace(" ", "")) >= self.fuzzy_min_length:
+                buckets.setdefault((key[0], key.count(" ") + 1), []).append(key)
+        return buckets
 
 
 def _pycountry_names(languages: Iterable[str]) -> List[Tuple[str, str]]:
