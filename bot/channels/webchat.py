@@ -28,6 +28,7 @@ HOLDING_MESSAGE = (
 
 routes = web.RouteTableDef()
 TURN_LOCKS = web.AppKey("webchat_turn_locks", TurnLocks)
+CHAT_PAGE = web.AppKey("webchat_page", str)
 
 
 def _bad_request(reason: str) -> web.Response:
@@ -79,11 +80,8 @@ async def post_message(request: web.Request) -> web.Response:
 
 @routes.get("/chat")
 async def chat_page(request: web.Request) -> web.Response:
-    """The chat page; the quick-exit address is filled in server-side."""
-    html = (STATIC / "chat.html").read_text(encoding="utf-8")
-    exit_url = request.app[SETTINGS].quick_exit_url
-    html = html.replace("{{QUICK_EXIT_URL}}", _attribute(exit_url))
-    return web.Response(text=html, content_type="text/html")
+    """The chat page, rendered once at start-up with the quick-exit address."""
+    return web.Response(text=request.app[CHAT_PAGE], content_type="text/html")
 
 
 def _attribute(value: str) -> str:
@@ -92,5 +90,7 @@ def _attribute(value: str) -> str:
 
 def setup(app: web.Application) -> None:
     app[TURN_LOCKS] = TurnLocks()
+    html = (STATIC / "chat.html").read_text(encoding="utf-8")
+    app[CHAT_PAGE] = html.replace("{{QUICK_EXIT_URL}}", _attribute(app[SETTINGS].quick_exit_url))
     app.add_routes(routes)
     app.router.add_static("/static/", STATIC, show_index=False)
