@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import logging
 import os
 from typing import Any, Dict, Optional
@@ -21,35 +22,31 @@ def _client() -> aiohttp.ClientSession:
     return _session
 
 
-def _url(path: str) -> str:
+async def _request(method: str, path: str, **kwargs: Any) -> Optional[Dict[str, Any]]:
+    """Call the casework API with the service token: the JSON object of a 2xx answer ({} if it has
+    none), or None (logged by path and status only) when it fails."""
     base = os.environ.get("CASEWORK_API_URL", "http://127.0.0.1:8080/api/v1")
-    return f"{base.rstrip('/')}/{path.lstrip('/')}"
-
-
-def _headers() -> Dict[str, str]:
-    return {"Authorization": f"Bearer {os.environ.get('CASEWORK_SERVICE_TOKEN', '')}"}
-
-
-async def get(path: str, params: Dict[str, str]) -> Optional[Dict[str, Any]]:
-    """GET JSON from the casework API with the service token; None (logged) when it fails."""
+    headers = {"Authorization": f"Bearer {os.environ.get('CASEWORK_SERVICE_TOKEN', '')}"}
     try:
-        async with _client().get(_url(path), params=params, headers=_headers()) as response:
-            if response.status == 200:
-                body = await response.json()
-                return body if isinstance(body, dict) else None
+        url = f"{base.rstrip('/')}/{path.lstrip('/')}"
+        async with _client().request(method, url, headers=headers, **kwargs) as response:
+            if response.status < 300:
+                try:
+                    body = json.loads(await response.text() or "{}")
+                except ValueError:
+                    body = {}  # a success without a JSON body is still a success
+                return body if isinstance(body, dict) else {}
             logger.warning("casework API %s answered %s", path, response.status)
-    except (aiohttp.ClientError, TimeoutError, ValueError) as exc:
+    except (aiohttp.ClientError, TimeoutError) as exc:
         logger.warning("casework API %s unreachable: %s", path, type(exc).__name__)
     return None
 
 
+async def get(path: str, params: Dict[str, str]) -> Optional[Dict[str, Any]]:
+    """GET a JSON object; None when the call fails."""
+    return await _request("GET", path, params=params)
+
+
 async def post(path: str, payload: Dict[str, Any]) -> bool:
-    """POST JSON to the casework API with the service token; False (logged) when it fails."""
-    try:
-        async with _client().post(_url(path), json=payload, headers=_headers()) as response:
-            if response.status < 300:
-                return True
-            logger.warning("casework API %s answered %s", path, response.status)
-    except (aiohttp.ClientError, TimeoutError) as exc:
-        logger.warning("casework API %s unreachable: %s", path, type(exc).__name__)
-    return False
+    """POST JSON; False when the call fails."""
+    return await _request("POST", path, json=payload) is not None
