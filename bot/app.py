@@ -2,19 +2,25 @@
 
 from __future__ import annotations
 
-from typing import AsyncIterator
+import logging
+from typing import AsyncIterator, Dict, Optional
 
 import aiohttp
 from aiohttp import web
 
 from bot import health
-from bot.app_keys import DB, ENGINE, HTTP, RASA, SETTINGS
+from bot.app_keys import DB, DELIVERER, ENGINE, HTTP, RASA, RUNNER, SETTINGS
 from bot.casework import recruiters, urgent_requests
-from bot.channels import webchat
+from bot.channels import telegram, webchat, whatsapp
+from bot.delivery.inbound import Inbound, Recorded
+from bot.delivery.outbox import Deliverer, RateLimit, Sender
 from bot.rasa_client import RasaClient
+from bot.router import ChannelSpec, TurnRunner
 from bot.settings import Settings
 from bot.store.database import create_engine, session_factory
 from bot.web_security import security_headers
+
+logger = logging.getLogger(__name__)
 
 
 async def _resources(app: web.Application) -> AsyncIterator[None]:
@@ -25,7 +31,41 @@ async def _resources(app: web.Application) -> AsyncIterator[None]:
     app[RASA] = RasaClient(
         app[HTTP], settings.rasa_url, settings.rasa_auth_token, settings.rasa_timeout_seconds
     )
+    specs: Dict[str, ChannelSpec] = {webchat.CHANNEL: ChannelSpec(webchat.CHANNEL)}
+    senders: Dict[str, Sender] = {}
+    limits: Dict[str, RateLimit] = {}
+
+    async def accept(message: Inbound) -> Optional[Recorded]:
+        return await app[RUNNER].accept(message)
+
+    bridge: Optional[telegram.TelegramBridge] = None
+    if settings.telegram_bot_token:
+        bridge = telegram.TelegramBridge(
+            settings.telegram_bot_token, settings.telegram_api_url, settings.telegram_polling, accept
+        )
+        specs[telegram.CHANNEL] = bridge.spec()
+        senders[telegram.CHANNEL] = bridge.sender
+        limits[telegram.CHANNEL] = telegram.RATE_LIMIT
+        app[telegram.TELEGRAM] = bridge
+    wa = whatsapp.build(app[HTTP], settings)
+    if wa is not None:
+        specs[whatsapp.CHANNEL] = wa.spec()
+        senders[whatsapp.CHANNEL] = wa.sender
+        limits[whatsapp.CHANNEL] = whatsapp.RATE_LIMIT
+        app[whatsapp.WHATSAPP] = wa
+    app[DELIVERER] = Deliverer(app[DB], senders, limits, settings.outbox_max_attempts)
+    app[RUNNER] = TurnRunner(app[DB], settings.pseudonym_key, app[RASA], app[DELIVERER], specs)
+    if bridge is not None:
+        await bridge.start()
+    logger.info("channels: %s", ", ".join(sorted(specs)))
+    # Messages acknowledged but not answered, and replies not yet sent, before a restart.
+    await app[RUNNER].recover()
+    await app[DELIVERER].recover()
     yield
+    await app[RUNNER].close()
+    await app[DELIVERER].close()
+    if bridge is not None:
+        await bridge.stop()
     await app[HTTP].close()
     await app[ENGINE].dispose()
 
@@ -36,12 +76,15 @@ async def _root(request: web.Request) -> web.Response:
 
 def create_app(settings: Settings) -> web.Application:
     """Build the gateway; resources open on startup and close on cleanup."""
-    app = web.Application(middlewares=[security_headers], client_max_size=1024**2)
+    # WhatsApp batches can reach a few MB; each route enforces its own smaller limit.
+    app = web.Application(middlewares=[security_headers], client_max_size=whatsapp.MAX_BODY_BYTES)
     app[SETTINGS] = settings
     app.cleanup_ctx.append(_resources)
     app.router.add_get("/", _root)
     app.add_routes(health.routes)
     app.add_routes(urgent_requests.routes)
     app.add_routes(recruiters.routes)
+    app.add_routes(telegram.routes)
+    app.add_routes(whatsapp.routes)
     webchat.setup(app)
     return app

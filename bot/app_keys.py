@@ -6,7 +6,9 @@ import aiohttp
 from aiohttp import web
 from sqlalchemy.ext.asyncio import AsyncEngine, async_sessionmaker
 
+from bot.delivery.outbox import Deliverer
 from bot.rasa_client import RasaClient
+from bot.router import TurnRunner
 from bot.settings import Settings
 
 SETTINGS = web.AppKey("settings", Settings)
@@ -14,3 +16,5 @@ HTTP = web.AppKey("http", aiohttp.ClientSession)
 ENGINE = web.AppKey("engine", AsyncEngine)
 DB = web.AppKey("db", async_sessionmaker)
 RASA = web.AppKey("rasa", RasaClient)
+RUNNER = web.AppKey("runner", TurnRunner)
+DELIVERER = web.AppKey("deliverer", Deliverer)

@@ -1,10 +1,6 @@
-"""Conversation records and per-conversation turn order."""
+"""Conversation records (turn order lives in bot/router.py)."""
 
 from __future__ import annotations
-
-import asyncio
-import weakref
-from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -19,17 +15,3 @@ async def touch_conversation(session: AsyncSession, conversation_id: str, channe
         session.add(conversation)
     conversation.last_message_at = utcnow()
     return conversation
-
-
-class TurnLocks:
-    """One lock per conversation: its messages run one at a time, others in parallel."""
-
-    def __init__(self) -> None:
-        self._locks: weakref.WeakValueDictionary[str, asyncio.Lock] = weakref.WeakValueDictionary()
-
-    def __call__(self, conversation_id: str) -> Any:
-        lock = self._locks.get(conversation_id)
-        if lock is None:
-            lock = asyncio.Lock()
-            self._locks[conversation_id] = lock
-        return lock

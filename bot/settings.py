@@ -30,6 +30,26 @@ class Settings:
     rasa_timeout_seconds: float = 10.0
     quick_exit_url: str = "https://www.google.com/search?q=weather"
     max_message_chars: int = 4000
+    # The web chat waits this long for a turn's replies, then answers with the holding message.
+    holding_timeout_seconds: float = 12.0
+    outbox_max_attempts: int = 10
+    # Telegram: a token alone means polling (local use); with a public URL, the webhook.
+    telegram_bot_token: str = ""
+    telegram_public_url: str = ""
+    telegram_webhook_secret: str = ""
+    telegram_api_url: str = "https://api.telegram.org"
+    # WhatsApp Cloud API: all four secrets switch the channel on.
+    whatsapp_access_token: str = ""
+    whatsapp_app_secret: str = ""
+    whatsapp_verify_token: str = ""
+    whatsapp_phone_number_id: str = ""
+    whatsapp_api_url: str = "https://graph.facebook.com"
+    whatsapp_api_version: str = "v21.0"
+    whatsapp_template: str = ""  # "name:language" of an approved template for outside the 24 h window
+
+    @property
+    def telegram_polling(self) -> bool:
+        return bool(self.telegram_bot_token) and not self.telegram_public_url
 
     @classmethod
     def from_env(cls, env: Optional[Mapping[str, str]] = None) -> Settings:
@@ -43,7 +63,7 @@ class Settings:
             raise RuntimeError(
                 f"missing secret(s) in the environment: {', '.join(missing)} (see .env.example)"
             )
-        return cls(
+        settings = cls(
             pseudonym_key=env["PSEUDONYM_KEY"],
             rasa_auth_token=env["RASA_AUTH_TOKEN"],
             casework_service_token=env["CASEWORK_SERVICE_TOKEN"],
@@ -54,4 +74,25 @@ class Settings:
             action_server_url=env.get("ACTION_SERVER_URL", cls.action_server_url).rstrip("/"),
             rasa_timeout_seconds=float(env.get("RASA_TIMEOUT_SECONDS", cls.rasa_timeout_seconds)),
             quick_exit_url=env.get("QUICK_EXIT_URL", cls.quick_exit_url),
+            holding_timeout_seconds=float(
+                env.get("HOLDING_TIMEOUT_SECONDS", cls.holding_timeout_seconds)
+            ),
+            outbox_max_attempts=int(env.get("OUTBOX_MAX_ATTEMPTS", cls.outbox_max_attempts)),
+            telegram_bot_token=env.get("TELEGRAM_BOT_TOKEN", ""),
+            telegram_public_url=env.get("TELEGRAM_PUBLIC_URL", ""),
+            telegram_webhook_secret=env.get("TELEGRAM_WEBHOOK_SECRET", ""),
+            telegram_api_url=env.get("TELEGRAM_API_URL", cls.telegram_api_url).rstrip("/"),
+            whatsapp_access_token=env.get("WHATSAPP_ACCESS_TOKEN", ""),
+            whatsapp_app_secret=env.get("WHATSAPP_APP_SECRET", ""),
+            whatsapp_verify_token=env.get("WHATSAPP_VERIFY_TOKEN", ""),
+            whatsapp_phone_number_id=env.get("WHATSAPP_PHONE_NUMBER_ID", ""),
+            whatsapp_api_url=env.get("WHATSAPP_API_URL", cls.whatsapp_api_url).rstrip("/"),
+            whatsapp_api_version=env.get("WHATSAPP_API_VERSION", cls.whatsapp_api_version),
+            whatsapp_template=env.get("WHATSAPP_TEMPLATE", ""),
         )
+        if settings.telegram_public_url and not settings.telegram_webhook_secret:
+            raise RuntimeError(
+                "TELEGRAM_PUBLIC_URL is set but TELEGRAM_WEBHOOK_SECRET is not: the webhook "
+                "must be protected by a secret token (see .env.example)"
+            )
+        return settings

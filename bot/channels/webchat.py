@@ -1,33 +1,38 @@
-"""The web chat: the /chat page and its JSON API, `POST /webchat/messages`."""
+"""The web chat: the /chat page and its JSON API.
+
+`POST /webchat/messages` records the message (deduplicated by an optional `client_message_id`),
+runs the turn and returns its replies, waiting at most the holding timeout; later replies
+are fetched with `GET /webchat/messages?session_id=...&after=<cursor>`.
+"""
 
 from __future__ import annotations
 
+import asyncio
 import json
 import logging
+import uuid
 from pathlib import Path
-from typing import Any, Dict, List
+from typing import Any, Dict, List, Optional, Tuple
 
 from aiohttp import web
+from sqlalchemy import select, update
 
-from bot.app_keys import DB, RASA, SETTINGS
-from bot.conversations import TurnLocks, touch_conversation
+from bot.app_keys import DB, RUNNER, SETTINGS
+from bot.channels import notes
+from bot.delivery import inbound as kinds
+from bot.delivery.inbound import Inbound
 from bot.pseudonym import pseudonym
-from bot.rasa_client import BotReply, RasaUnavailable
+from bot.store.models import InboxMessage, OutboxMessage, utcnow
 
 logger = logging.getLogger(__name__)
 
 STATIC = Path(__file__).resolve().parent.parent / "static"
 MAX_BODY_BYTES = 32 * 1024
 MAX_SESSION_ID = 128
-HOLDING_MESSAGE = (
-    "Sorry, I can't answer right now because of a technical problem. "
-    "Please send your message again in a minute. "
-    "If you are in danger, call your local emergency number now "
-    "(112 in Europe and many countries, 911 in the Americas)."
-)
+CHANNEL = "webchat"
+HOLDING_MESSAGE = notes.HOLDING
 
 routes = web.RouteTableDef()
-TURN_LOCKS = web.AppKey("webchat_turn_locks", TurnLocks)
 CHAT_PAGE = web.AppKey("webchat_page", str)
 
 
@@ -48,12 +53,57 @@ def parse_message_request(raw: bytes) -> Dict[str, str]:
         raise ValueError(f"session_id must be a string of 1 to {MAX_SESSION_ID} characters")
     if not isinstance(text, str) or not text.strip():
         raise ValueError("text must be a non-empty string")
-    return {"session_id": session_id, "text": text.strip()}
+    message = {"session_id": session_id, "text": text.strip()}
+    client_id = body.get("client_message_id")
+    if client_id is not None:
+        if not isinstance(client_id, str) or not 0 < len(client_id) <= MAX_SESSION_ID:
+            raise ValueError(f"client_message_id must be a string of 1 to {MAX_SESSION_ID} characters")
+        message["client_message_id"] = client_id
+    language = body.get("language")
+    if isinstance(language, str) and 0 < len(language) <= 16:
+        message["language"] = language
+    return message
+
+
+def _as_json(row: OutboxMessage) -> Dict[str, Any]:
+    return {"id": row.id, "text": row.body.get("text", ""), "buttons": row.body.get("buttons") or []}
+
+
+async def _take(
+    request: web.Request, conversation_id: str, after: int = 0, inbox_id: Optional[int] = None
+) -> Tuple[List[Dict[str, Any]], int]:
+    """This conversation's replies not yet fetched (and, on a retried post, that turn's replies)."""
+    async with request.app[DB]() as session, session.begin():
+        query = select(OutboxMessage).where(
+            OutboxMessage.conversation_id == conversation_id, OutboxMessage.channel == CHANNEL
+        )
+        if inbox_id is not None:
+            query = query.where((OutboxMessage.status == "pending") | (OutboxMessage.inbox_id == inbox_id))
+        else:
+            query = query.where(OutboxMessage.id > after)
+        rows = (await session.scalars(query.order_by(OutboxMessage.id))).all()
+        pending = [row.id for row in rows if row.status == "pending"]
+        if pending:
+            await session.execute(
+                update(OutboxMessage)
+                .where(OutboxMessage.id.in_(pending))
+                .values(status="delivered", updated_at=utcnow())
+            )
+    cursor = max([row.id for row in rows], default=after)
+    return [_as_json(row) for row in rows], cursor
+
+
+async def _inbox_id(request: web.Request, external_id: str) -> Optional[int]:
+    async with request.app[DB]() as session:
+        found: Optional[int] = await session.scalar(
+            select(InboxMessage.id).where(InboxMessage.channel == CHANNEL, InboxMessage.external_id == external_id)
+        )
+        return found
 
 
 @routes.post("/webchat/messages")
 async def post_message(request: web.Request) -> web.Response:
-    """Run one turn: the user's text in, that turn's bot replies out."""
+    """Run one turn: the user's text in, that turn's replies out (the holding message if slow)."""
     if request.content_length is not None and request.content_length > MAX_BODY_BYTES:
         return web.json_response({"error": "body too large"}, status=413)
     try:
@@ -64,18 +114,55 @@ async def post_message(request: web.Request) -> web.Response:
     if len(message["text"]) > settings.max_message_chars:
         return _bad_request(f"text is longer than {settings.max_message_chars} characters")
 
-    conversation_id = pseudonym(settings.pseudonym_key, "webchat", message["session_id"])
-    async with request.app[TURN_LOCKS](conversation_id):
-        async with request.app[DB]() as session, session.begin():
-            await touch_conversation(session, conversation_id, "webchat")
-        try:
-            replies: List[BotReply] = await request.app[RASA].send(
-                conversation_id, message["text"], metadata={"channel": "webchat"}
-            )
-        except RasaUnavailable as exc:
-            logger.warning("rasa unavailable for a webchat turn: %s", exc)
-            replies = [BotReply(text=HOLDING_MESSAGE)]
-    return web.json_response({"messages": [reply.as_json() for reply in replies]})
+    external_id = "c:" + message["client_message_id"] if "client_message_id" in message else "s:" + uuid.uuid4().hex
+    inbound = Inbound(
+        channel=CHANNEL,
+        external_id=external_id,
+        user_id=message["session_id"],
+        address=message["session_id"],
+        kind=kinds.TEXT,
+        text=message["text"],
+        language_hint=message.get("language"),
+    )
+    runner = request.app[RUNNER]
+    conversation_id = inbound.conversation_id(settings.pseudonym_key)
+    recorded = await runner.accept(inbound)
+    inbox_id = recorded.inbox_id if recorded is not None else await _inbox_id(request, external_id)
+    if inbox_id is None:  # pragma: no cover - a duplicate whose original vanished (erased data)
+        return _bad_request("this message was already received")
+    done = runner.watch(inbox_id)
+    if recorded is None:
+        # A retried post: if its turn is over, answer again with that turn's replies.
+        async with request.app[DB]() as session:
+            status = await session.scalar(select(InboxMessage.status).where(InboxMessage.id == inbox_id))
+        if status != "pending":
+            runner.unwatch(inbox_id)
+            done.set()
+    try:
+        await asyncio.wait_for(done.wait(), timeout=settings.holding_timeout_seconds)
+    except asyncio.TimeoutError:
+        runner.unwatch(inbox_id)
+        messages, cursor = await _take(request, conversation_id, inbox_id=inbox_id)
+        # The answer will come later: `GET /webchat/messages` fetches it.
+        messages.append({"id": None, "text": notes.HOLDING, "buttons": []})
+        return web.json_response({"messages": messages, "cursor": cursor, "pending": True})
+    messages, cursor = await _take(request, conversation_id, inbox_id=inbox_id)
+    return web.json_response({"messages": messages, "cursor": cursor, "pending": False})
+
+
+@routes.get("/webchat/messages")
+async def get_messages(request: web.Request) -> web.Response:
+    """Replies that came after `after` (a slow turn, later a counselor); the page polls this."""
+    session_id = request.query.get("session_id", "")
+    if not 0 < len(session_id) <= MAX_SESSION_ID:
+        return _bad_request(f"session_id must be a string of 1 to {MAX_SESSION_ID} characters")
+    try:
+        after = int(request.query.get("after", "0"))
+    except ValueError:
+        return _bad_request("after must be a message id (an integer)")
+    conversation_id = pseudonym(request.app[SETTINGS].pseudonym_key, CHANNEL, session_id)
+    messages, cursor = await _take(request, conversation_id, after=max(0, after))
+    return web.json_response({"messages": messages, "cursor": cursor})
 
 
 @routes.get("/chat")
@@ -89,7 +176,6 @@ def _attribute(value: str) -> str:
 
 
 def setup(app: web.Application) -> None:
-    app[TURN_LOCKS] = TurnLocks()
     html = (STATIC / "chat.html").read_text(encoding="utf-8")
     app[CHAT_PAGE] = html.replace("{{QUICK_EXIT_URL}}", _attribute(app[SETTINGS].quick_exit_url))
     app.add_routes(routes)

@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 from datetime import date, datetime, timezone
-from typing import Optional
+from typing import Any, Dict, Optional
 
-from sqlalchemy import Boolean, Date, DateTime, ForeignKey, Integer, String
+from sqlalchemy import JSON, Boolean, Date, DateTime, ForeignKey, Index, Integer, String, Text, UniqueConstraint
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
 
@@ -27,6 +27,16 @@ class Conversation(Base):
     owner: Mapped[str] = mapped_column(String(16), default="bot")
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
     last_message_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    # Where replies go on the platform (Telegram chat id, WhatsApp number, web chat session).
+    # Needed to answer; never logged, never sent to Rasa. Encrypted at rest by the privacy issue.
+    address: Mapped[Optional[str]] = mapped_column(String(128), nullable=True)
+    language_hint: Mapped[Optional[str]] = mapped_column(String(16), nullable=True)
+    # The last message from the user (WhatsApp's 24-hour customer-service window runs from it).
+    last_inbound_at: Mapped[Optional[datetime]] = mapped_column(DateTime(timezone=True), nullable=True)
+    # Photos, voice notes and files are not downloaded: only their arrival is counted.
+    media_count: Mapped[int] = mapped_column(Integer, default=0)
+    # Choices offered as numbered text (channels without buttons): "2" means the second payload.
+    numbered_choices: Mapped[Optional[list[str]]] = mapped_column(JSON, nullable=True)
 
 
 class UrgentRequest(Base):
@@ -58,3 +68,53 @@ class LicensedRecruiter(Base):
     valid_until: Mapped[Optional[date]] = mapped_column(Date, nullable=True)
     source: Mapped[str] = mapped_column(String(300))
     verified: Mapped[bool] = mapped_column(Boolean, default=False)
+
+
+class InboxMessage(Base):
+    """One inbound message, written before the platform gets its 2xx; the key drops duplicates.
+
+    `text` is what the turn sends to Rasa; it is cleared once the turn has run.
+    """
+
+    __tablename__ = "inbox"
+    __table_args__ = (
+        UniqueConstraint("channel", "external_id", name="uq_inbox_channel_external_id"),
+        Index("ix_inbox_conversation_status", "conversation_id", "status"),
+    )
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    channel: Mapped[str] = mapped_column(String(16))
+    external_id: Mapped[str] = mapped_column(String(128))
+    conversation_id: Mapped[str] = mapped_column(ForeignKey("conversations.id", ondelete="CASCADE"))
+    kind: Mapped[str] = mapped_column(String(16))
+    text: Mapped[Optional[str]] = mapped_column(Text, nullable=True)
+    meta: Mapped[Dict[str, Any]] = mapped_column(JSON, default=dict)
+    # pending → done; `holding_sent` marks that the user was told we are slow for this message.
+    status: Mapped[str] = mapped_column(String(16), default="pending")
+    holding_sent: Mapped[bool] = mapped_column(Boolean, default=False)
+    attempts: Mapped[int] = mapped_column(Integer, default=0)
+    received_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    processed_at: Mapped[Optional[datetime]] = mapped_column(DateTime(timezone=True), nullable=True)
+
+
+class OutboxMessage(Base):
+    """One outbound message: persisted first, then sent with retries; its status is the truth.
+
+    pending → sent → delivered → read, or failed (dead letter, with `error`).
+    """
+
+    __tablename__ = "outbox"
+    __table_args__ = (Index("ix_outbox_conversation_status", "conversation_id", "status"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    conversation_id: Mapped[str] = mapped_column(ForeignKey("conversations.id", ondelete="CASCADE"))
+    channel: Mapped[str] = mapped_column(String(16))
+    inbox_id: Mapped[Optional[int]] = mapped_column(Integer, nullable=True, index=True)
+    body: Mapped[Dict[str, Any]] = mapped_column(JSON)
+    status: Mapped[str] = mapped_column(String(16), default="pending")
+    attempts: Mapped[int] = mapped_column(Integer, default=0)
+    next_attempt_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    platform_id: Mapped[Optional[str]] = mapped_column(String(128), nullable=True, index=True)
+    error: Mapped[Optional[str]] = mapped_column(String(200), nullable=True)
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)

@@ -1,0 +1,71 @@
+"""What the gateway itself says (not Rasa): channel notes, the holding message, quick exit.
+
+English for now; the language issue translates these with every other text.
+"""
+
+from __future__ import annotations
+
+HOLDING = (
+    "Sorry, I can't answer right now because of a technical problem. "
+    "I have kept your message and will answer it as soon as I can. "
+    "If you are in danger, call your local emergency number now "
+    "(112 in Europe and many countries, 911 in the Americas)."
+)
+
+MEDIA_KIND = {
+    "image": "photo",
+    "photo": "photo",
+    "audio": "voice message",
+    "voice": "voice message",
+    "video": "video",
+    "video_note": "video",
+    "animation": "video",
+    "document": "file",
+    "sticker": "sticker",
+}
+
+
+def media(kind: str) -> str:
+    what = MEDIA_KIND.get(kind, "file")
+    return (
+        f"I can only read text, so I can't see or hear your {what}, and I have not saved it. "
+        "Please type your question or what happened in a message."
+    )
+
+
+CONTACTS = (
+    "I can't use shared contacts, and I have not saved them. If you want to tell me about "
+    "someone, you can type what happened, without names if you prefer."
+)
+
+UNSUPPORTED = "I can't read this kind of message. Please send it as text."
+
+EDITED = (
+    "I only see new messages, not changes to earlier ones. If you changed something "
+    "important, please send it again as a new message."
+)
+
+LOCATION_UNKNOWN = (
+    "Thanks for sharing your location. I couldn't tell which country it is in: "
+    "please type the country's name."
+)
+
+STOPPED = (
+    "I have cleared this conversation with me. To hide it on this phone too, delete this "
+    "chat: press and hold it in your chat list, then choose Delete. "
+    "If you are in danger, call your local emergency number (112 or 911)."
+)
+
+LANGUAGES = (
+    "I can talk in English for now. Spanish and French are being added; until then, "
+    "a counselor may be able to help in your language."
+)
+
+NUMBERED_CHOICE = "Reply with the number of your choice."
+
+OUTSIDE_WINDOW = (
+    "not sent: WhatsApp allows free messages only within 24 hours of the user's last "
+    "message"
+)
+
+CHOICE_EXPIRED = "That choice is no longer available. Please type your answer instead."

@@ -1,0 +1,106 @@
+"""Inbound messages from every channel, in one shape, written to the inbox before the ack."""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass, field
+from typing import Any, Dict, Optional
+
+from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+
+from bot.pseudonym import pseudonym
+from bot.store.models import Conversation, InboxMessage, utcnow
+
+logger = logging.getLogger(__name__)
+
+# What an inbound message is, for the turn runner:
+TEXT = "text"  # typed text: goes to Rasa
+BUTTON = "button"  # a button or list choice: its payload goes to Rasa
+COMMAND = "command"  # /start, /stop, /language
+LOCATION = "location"  # a shared location: its country goes to Rasa when it has one
+MEDIA = "media"  # photo, voice, video, file, sticker: not downloaded; a caption goes to Rasa
+CONTACTS = "contacts"  # shared contact cards: not stored
+EDIT = "edit"  # an edited earlier message
+REACTION = "reaction"  # an emoji reaction: noted, not answered
+UNSUPPORTED = "unsupported"  # a message type the platform itself could not pass on
+
+
+@dataclass
+class Inbound:
+    """One message as the bridges see it. `user_id` and `address` never leave the gateway."""
+
+    channel: str
+    external_id: str
+    user_id: str
+    address: str
+    kind: str
+    text: str = ""
+    meta: Dict[str, Any] = field(default_factory=dict)
+    language_hint: Optional[str] = None
+
+    def conversation_id(self, key: str) -> str:
+        return pseudonym(key, self.channel, self.user_id)
+
+
+@dataclass
+class Recorded:
+    inbox_id: int
+    conversation_id: str
+
+
+async def record(
+    db: async_sessionmaker[AsyncSession], message: Inbound, pseudonym_key: str
+) -> Optional[Recorded]:
+    """Persist the message under its unique key; None when that key was already recorded."""
+    conversation_id = message.conversation_id(pseudonym_key)
+    for _attempt in range(3):
+        try:
+            return await _insert(db, message, conversation_id)
+        except IntegrityError:
+            # Either this key is already in the inbox (a duplicate), or a parallel first message
+            # created the conversation a moment ago: then try again, never drop the message.
+            async with db() as session:
+                existing = await session.scalar(
+                    select(InboxMessage.id).where(
+                        InboxMessage.channel == message.channel,
+                        InboxMessage.external_id == message.external_id[:128],
+                    )
+                )
+            if existing is not None:
+                logger.info("duplicate %s message dropped", message.channel)
+                return None
+    raise RuntimeError("could not record an inbound message")
+
+
+async def _insert(
+    db: async_sessionmaker[AsyncSession], message: Inbound, conversation_id: str
+) -> Recorded:
+    async with db() as session, session.begin():
+        conversation = await session.get(Conversation, conversation_id)
+        if conversation is None:
+            conversation = Conversation(id=conversation_id, channel=message.channel, owner="bot")
+            session.add(conversation)
+        now = utcnow()
+        conversation.address = message.address
+        conversation.last_message_at = now
+        conversation.last_inbound_at = now
+        if message.language_hint:
+            conversation.language_hint = message.language_hint[:16]
+        if message.kind == MEDIA:
+            conversation.media_count = (conversation.media_count or 0) + 1
+        row = InboxMessage(
+            channel=message.channel,
+            external_id=message.external_id[:128],
+            conversation_id=conversation_id,
+            kind=message.kind,
+            text=message.text,
+            meta=message.meta,
+            status="pending",
+            holding_sent=False,
+            attempts=0,
+        )
+        session.add(row)
+        await session.flush()
+        return Recorded(row.id, conversation_id)

@@ -1,0 +1,317 @@
+"""The outbox: every outbound message is persisted, then sent in order with retries.
+
+Each conversation's messages go out one at a time, oldest first; a message waiting for a
+retry holds back the ones after it, so a user never reads replies out of order. Rows end
+`sent` (then `delivered` / `read` where the platform reports it) or `failed`: the dead
+letter, kept with its error for admins. Pending rows survive a restart (`recover`).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import time
+from collections import OrderedDict
+from dataclasses import dataclass
+from datetime import datetime, timedelta, timezone
+from typing import Any, Dict, List, Mapping, Optional, Protocol, Sequence
+
+from sqlalchemy import select, update
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+
+from bot.rasa_client import BotReply
+from bot.store.models import Conversation, OutboxMessage, utcnow
+
+logger = logging.getLogger(__name__)
+
+FINAL = ("sent", "delivered", "read", "failed")
+# A later status never goes back: a `read` receipt arriving before `delivered` stays `read`.
+STATUS_RANK = {"pending": 0, "sent": 1, "delivered": 2, "read": 3}
+
+
+@dataclass
+class SendResult:
+    """What a channel's sender reports for one attempt."""
+
+    ok: bool
+    platform_id: Optional[str] = None
+    retry_after: Optional[float] = None  # set: try again (after this many seconds if > 0)
+    error: Optional[str] = None  # a short reason, never message text
+    status: str = "sent"  # for ok results that were not sent as written (see WhatsApp's window)
+
+    @classmethod
+    def sent(cls, platform_id: Optional[str]) -> SendResult:
+        return cls(ok=True, platform_id=platform_id)
+
+    @classmethod
+    def retry(cls, error: str, after: float = 0.0) -> SendResult:
+        return cls(ok=False, retry_after=after, error=error)
+
+    @classmethod
+    def failed(cls, error: str) -> SendResult:
+        return cls(ok=False, error=error)
+
+
+class Sender(Protocol):
+    """One platform's way of sending a message (see bot/channels/)."""
+
+    async def send(self, conversation: Conversation, message: OutboxMessage) -> SendResult: ...
+
+
+class TokenBucket:
+    """`rate` messages a second with bursts of `burst`; `acquire` waits for a token."""
+
+    def __init__(self, rate: float, burst: float) -> None:
+        self.rate, self.burst = rate, burst
+        self.tokens = burst
+        self.stamp = time.monotonic()
+
+    def delay(self) -> float:
+        """Take a token now and return how long to wait before using it (0 when one was free)."""
+        now = time.monotonic()
+        self.tokens = min(self.burst, self.tokens + (now - self.stamp) * self.rate)
+        self.stamp = now
+        self.tokens -= 1
+        return 0.0 if self.tokens >= 0 else -self.tokens / self.rate
+
+    async def acquire(self) -> None:
+        wait = self.delay()
+        if wait > 0:
+            await asyncio.sleep(wait)
+
+
+@dataclass(frozen=True)
+class RateLimit:
+    """Per-platform limits: messages a second overall, and per chat with a short burst."""
+
+    overall_per_second: float
+    per_chat_per_second: float
+    per_chat_burst: float
+
+
+class RateLimiter:
+    def __init__(self, limit: RateLimit, max_chats: int = 10_000) -> None:
+        self.limit = limit
+        self.overall = TokenBucket(limit.overall_per_second, limit.overall_per_second)
+        self.chats: OrderedDict[str, TokenBucket] = OrderedDict()
+        self.max_chats = max_chats
+
+    async def acquire(self, chat: str) -> None:
+        bucket = self.chats.pop(chat, None) or TokenBucket(
+            self.limit.per_chat_per_second, self.limit.per_chat_burst
+        )
+        self.chats[chat] = bucket
+        while len(self.chats) > self.max_chats:
+            self.chats.popitem(last=False)
+        await bucket.acquire()
+        await self.overall.acquire()
+
+
+def split_text(text: str, limit: int) -> List[str]:
+    """Split a long reply at paragraph, then line, then sentence or word boundaries."""
+    if len(text) <= limit:
+        return [text]
+    parts: List[str] = []
+    rest = text
+    while len(rest) > limit:
+        window = rest[:limit]
+        cut = -1
+        for separator in ("\n\n", "\n", ". ", " "):
+            position = window.rfind(separator)
+            if position > limit // 3:
+                cut = position + len(separator)
+                break
+        if cut <= 0:
+            cut = limit
+        parts.append(rest[:cut].rstrip())
+        rest = rest[cut:].lstrip()
+    if rest:
+        parts.append(rest)
+    return parts
+
+
+async def enqueue(
+    session: AsyncSession,
+    conversation_id: str,
+    channel: str,
+    replies: Sequence[BotReply],
+    inbox_id: Optional[int] = None,
+    text_limit: Optional[int] = None,
+) -> List[OutboxMessage]:
+    """Add replies to the outbox inside the caller's transaction; long texts are split.
+
+    Buttons stay with the last part of a split reply, so they come after all of its text.
+    """
+    rows: List[OutboxMessage] = []
+    for reply in replies:
+        parts = split_text(reply.text, text_limit) if text_limit and reply.text else [reply.text]
+        for index, part in enumerate(parts):
+            last = index == len(parts) - 1
+            body: Dict[str, Any] = {"text": part, "buttons": reply.buttons if last else []}
+            row = OutboxMessage(
+                conversation_id=conversation_id,
+                channel=channel,
+                inbox_id=inbox_id,
+                body=body,
+                status="pending",
+                attempts=0,
+                next_attempt_at=utcnow(),
+            )
+            session.add(row)
+            rows.append(row)
+    await session.flush()
+    return rows
+
+
+def backoff(attempts: int, base: float = 1.0, cap: float = 300.0) -> float:
+    """1, 2, 4, ... seconds, capped."""
+    return float(min(cap, base * (2 ** max(0, attempts - 1))))
+
+
+def _aware(moment: datetime) -> datetime:
+    # SQLite returns naive datetimes for timezone-aware columns: they were stored as UTC.
+    return moment if moment.tzinfo else moment.replace(tzinfo=timezone.utc)
+
+
+class Deliverer:
+    """Sends pending outbox rows for channels that push (Telegram, WhatsApp)."""
+
+    def __init__(
+        self,
+        db: async_sessionmaker[AsyncSession],
+        senders: Mapping[str, Sender],
+        limits: Mapping[str, RateLimit],
+        max_attempts: int = 10,
+        backoff_base: float = 1.0,
+    ) -> None:
+        self.db = db
+        self.senders = dict(senders)
+        self.limiters = {channel: RateLimiter(limit) for channel, limit in limits.items()}
+        self.max_attempts = max_attempts
+        self.backoff_base = backoff_base
+        self._tasks: Dict[str, asyncio.Task[None]] = {}
+        self._again: set[str] = set()
+        self._closing = False
+
+    def kick(self, conversation_id: str) -> None:
+        """Make sure a worker is sending this conversation's pending messages."""
+        if self._closing:
+            return
+        if conversation_id in self._tasks:
+            self._again.add(conversation_id)
+            return
+        self._tasks[conversation_id] = asyncio.create_task(self._drain(conversation_id))
+
+    async def recover(self) -> int:
+        """After a start: pick up every conversation with unsent messages."""
+        async with self.db() as session:
+            ids = (
+                await session.scalars(
+                    select(OutboxMessage.conversation_id)
+                    .where(OutboxMessage.status == "pending", OutboxMessage.channel.in_(self.senders))
+                    .distinct()
+                )
+            ).all()
+        for conversation_id in ids:
+            self.kick(conversation_id)
+        return len(ids)
+
+    async def close(self) -> None:
+        self._closing = True
+        tasks = list(self._tasks.values())
+        for task in tasks:
+            task.cancel()
+        await asyncio.gather(*tasks, return_exceptions=True)
+
+    async def idle(self) -> None:
+        """Wait until no conversation has a send in progress (tests and benchmarks)."""
+        while self._tasks:
+            await asyncio.gather(*list(self._tasks.values()), return_exceptions=True)
+
+    async def _next(self, conversation_id: str) -> Optional[tuple[Conversation, OutboxMessage]]:
+        async with self.db() as session:
+            row = await session.scalar(
+                select(OutboxMessage)
+                .where(
+                    OutboxMessage.conversation_id == conversation_id,
+                    OutboxMessage.status == "pending",
+                    OutboxMessage.channel.in_(self.senders),
+                )
+                .order_by(OutboxMessage.id)
+                .limit(1)
+            )
+            if row is None:
+                return None
+            conversation = await session.get(Conversation, conversation_id)
+            assert conversation is not None
+            return conversation, row
+
+    async def _drain(self, conversation_id: str) -> None:
+        try:
+            while True:
+                self._again.discard(conversation_id)
+                found = await self._next(conversation_id)
+                if found is None:
+                    if conversation_id in self._again:
+                        continue
+                    return
+                conversation, row = found
+                wait = (_aware(row.next_attempt_at) - utcnow()).total_seconds()
+                if wait > 0:
+                    await asyncio.sleep(wait)
+                await self._attempt(conversation, row)
+        except asyncio.CancelledError:
+            raise
+        except Exception:  # a bug must not stop delivery for good: log, and retry on the next kick
+            logger.exception("delivery worker failed")
+        finally:
+            self._tasks.pop(conversation_id, None)
+
+    async def _attempt(self, conversation: Conversation, row: OutboxMessage) -> None:
+        limiter = self.limiters.get(row.channel)
+        if limiter is not None and conversation.address:
+            await limiter.acquire(conversation.address)
+        try:
+            result = await self.senders[row.channel].send(conversation, row)
+        except Exception as exc:  # a sender bug or an unexpected network error: retry later
+            logger.warning("%s send raised %s", row.channel, type(exc).__name__)
+            result = SendResult.retry(type(exc).__name__)
+        attempts = row.attempts + 1
+        values: Dict[str, Any] = {"attempts": attempts, "updated_at": utcnow()}
+        if result.ok:
+            values.update(status=result.status, platform_id=result.platform_id, error=result.error)
+        elif result.retry_after is not None and attempts < self.max_attempts:
+            delay = max(result.retry_after, backoff(attempts, self.backoff_base))
+            values.update(next_attempt_at=utcnow() + timedelta(seconds=delay), error=result.error)
+            logger.info("%s send will be retried in %.1fs (%s)", row.channel, delay, result.error)
+        else:
+            values.update(status="failed", error=(result.error or "failed")[:200])
+            logger.warning("%s message failed for good: %s", row.channel, result.error)
+        async with self.db() as session, session.begin():
+            await session.execute(update(OutboxMessage).where(OutboxMessage.id == row.id).values(**values))
+
+    async def record_status(self, platform_id: str, status: str, error: Optional[str] = None) -> bool:
+        """A delivery receipt from the platform; statuses only move forward. False if unknown."""
+        async with self.db() as session, session.begin():
+            row = await session.scalar(select(OutboxMessage).where(OutboxMessage.platform_id == platform_id))
+            if row is None:
+                return False
+            if status == "failed":
+                row.status, row.error = "failed", (error or "failed")[:200]
+            elif row.status != "failed" and STATUS_RANK.get(status, 0) > STATUS_RANK.get(row.status, 0):
+                row.status = status
+            row.updated_at = utcnow()
+            return True
+
+
+def undelivered_query(conversation_id: str, channel: str, after: int = 0) -> Any:
+    """Rows a pulling client (the web chat) has not fetched yet."""
+    return (
+        select(OutboxMessage)
+        .where(
+            OutboxMessage.conversation_id == conversation_id,
+            OutboxMessage.channel == channel,
+            OutboxMessage.id > after,
+        )
+        .order_by(OutboxMessage.id)
+    )

@@ -1,0 +1,270 @@
+"""The turn runner: takes each conversation's inbox in arrival order and answers it.
+
+A bot-owned conversation's messages go to Rasa's REST channel; the replies go to the outbox
+in the same transaction that marks the message done. When Rasa is down or slow the user is
+told once (the holding message) and the message is retried until Rasa answers: nothing is
+dropped. One worker per conversation, so its messages run one at a time; different
+conversations run in parallel.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import logging
+from dataclasses import dataclass
+from typing import Awaitable, Callable, Dict, List, Mapping, Optional
+
+from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+
+from bot.channels import notes
+from bot.delivery import inbound as kinds
+from bot.delivery.outbox import Deliverer, enqueue
+from bot.rasa_client import BotReply, RasaClient, RasaUnavailable
+from bot.store.models import Conversation, InboxMessage, OutboxMessage, utcnow
+
+logger = logging.getLogger(__name__)
+
+
+@dataclass
+class ChannelSpec:
+    """What the runner needs to know about a channel."""
+
+    name: str
+    text_limit: Optional[int] = None
+    # Called when a message's turn starts (WhatsApp marks it read, Telegram stops a button's spinner).
+    on_turn_start: Optional[Callable[[Conversation, InboxMessage], Awaitable[None]]] = None
+    # More choices than this become numbered text ("reply with the number").
+    max_buttons: Optional[int] = None
+
+
+def numbered(replies: List[BotReply], max_buttons: Optional[int]) -> tuple[List[BotReply], Optional[List[str]]]:
+    """Replies whose choices do not fit as buttons become a numbered list; returns the payloads."""
+    choices: Optional[List[str]] = None
+    result: List[BotReply] = []
+    for reply in replies:
+        if max_buttons is not None and len(reply.buttons) > max_buttons:
+            lines = [f"{i}. {b['title']}" for i, b in enumerate(reply.buttons, start=1)]
+            text = "\n".join([reply.text, "", *lines, "", notes.NUMBERED_CHOICE]).strip()
+            result.append(BotReply(text=text))
+            choices = [b["payload"] for b in reply.buttons]
+        else:
+            result.append(reply)
+    return result, choices
+
+
+def rasa_text_for(row: InboxMessage, conversation: Conversation) -> Optional[str]:
+    """What to send to Rasa for this message, or None when the gateway answers alone."""
+    text = (row.text or "").strip()
+    if row.kind == kinds.COMMAND:
+        command = text.split()[0].split("@")[0].lower() if text else ""
+        if command == "/start":
+            return "/greet"
+        if command == "/stop":
+            return "/restart"
+        if command == "/language":
+            return None
+        # Any other command: its words as plain text (a leading "/" would read as an intent).
+        return text.lstrip("/") or None
+    if row.kind in (kinds.TEXT, kinds.BUTTON, kinds.LOCATION, kinds.MEDIA):
+        if row.kind == kinds.TEXT and conversation.numbered_choices and text.isdigit():
+            index = int(text) - 1
+            if 0 <= index < len(conversation.numbered_choices):
+                return str(conversation.numbered_choices[index])
+        return text or None
+    return None
+
+
+def gateway_replies(row: InboxMessage) -> List[BotReply]:
+    """What the gateway says itself before (or instead of) Rasa's answer."""
+    meta = row.meta or {}
+    if row.kind == kinds.MEDIA:
+        return [BotReply(notes.media(str(meta.get("media", "file"))))]
+    if row.kind == kinds.CONTACTS:
+        return [BotReply(notes.CONTACTS)]
+    if row.kind == kinds.UNSUPPORTED:
+        return [BotReply(notes.UNSUPPORTED)]
+    if row.kind == kinds.EDIT:
+        return [BotReply(notes.EDITED)]
+    if row.kind == kinds.LOCATION and not row.text:
+        return [BotReply(notes.LOCATION_UNKNOWN)]
+    if row.kind == kinds.COMMAND:
+        command = (row.text or "").split()[0].split("@")[0].lower() if row.text else ""
+        if command == "/language":
+            return [BotReply(notes.LANGUAGES)]
+    return []
+
+
+class TurnRunner:
+    def __init__(
+        self,
+        db: async_sessionmaker[AsyncSession],
+        pseudonym_key: str,
+        rasa: RasaClient,
+        deliverer: Deliverer,
+        channels: Mapping[str, ChannelSpec],
+        retry_cap_seconds: float = 30.0,
+    ) -> None:
+        self.db = db
+        self.pseudonym_key = pseudonym_key
+        self.rasa = rasa
+        self.deliverer = deliverer
+        self.channels = dict(channels)
+        self.retry_cap = retry_cap_seconds
+        self._tasks: Dict[str, asyncio.Task[None]] = {}
+        self._again: set[str] = set()
+        self._waiters: Dict[int, asyncio.Event] = {}
+        self._closing = False
+
+    async def accept(self, message: kinds.Inbound) -> Optional[kinds.Recorded]:
+        """Write an inbound message to the inbox and start its turn; None for a duplicate."""
+        recorded = await kinds.record(self.db, message, self.pseudonym_key)
+        if recorded is not None:
+            self.kick(recorded.conversation_id)
+        return recorded
+
+    def watch(self, inbox_id: int) -> asyncio.Event:
+        """An event set when this message has been answered or the holding message was sent."""
+        return self._waiters.setdefault(inbox_id, asyncio.Event())
+
+    def unwatch(self, inbox_id: int) -> None:
+        self._waiters.pop(inbox_id, None)
+
+    def kick(self, conversation_id: str) -> None:
+        if self._closing:
+            return
+        if conversation_id in self._tasks:
+            self._again.add(conversation_id)
+            return
+        self._tasks[conversation_id] = asyncio.create_task(self._drain(conversation_id))
+
+    async def recover(self) -> int:
+        """After a start: run every message that was acknowledged but not yet answered."""
+        async with self.db() as session:
+            ids = (
+                await session.scalars(
+                    select(InboxMessage.conversation_id).where(InboxMessage.status == "pending").distinct()
+                )
+            ).all()
+        for conversation_id in ids:
+            self.kick(conversation_id)
+        return len(ids)
+
+    async def idle(self) -> None:
+        while self._tasks:
+            await asyncio.gather(*list(self._tasks.values()), return_exceptions=True)
+
+    async def close(self) -> None:
+        self._closing = True
+        tasks = list(self._tasks.values())
+        for task in tasks:
+            task.cancel()
+        await asyncio.gather(*tasks, return_exceptions=True)
+
+    async def _drain(self, conversation_id: str) -> None:
+        failures = 0
+        try:
+            while True:
+                self._again.discard(conversation_id)
+                async with self.db() as session:
+                    row = await session.scalar(
+                        select(InboxMessage)
+                        .where(InboxMessage.conversation_id == conversation_id, InboxMessage.status == "pending")
+                        .order_by(InboxMessage.id)
+                        .limit(1)
+                    )
+                    conversation = await session.get(Conversation, conversation_id)
+                if row is None or conversation is None:
+                    if conversation_id in self._again:
+                        continue
+                    return
+                if await self._run(conversation, row):
+                    failures = 0
+                else:
+                    failures += 1
+                    await asyncio.sleep(min(self.retry_cap, 0.5 * 2**failures))
+        except asyncio.CancelledError:
+            raise
+        except Exception:
+            logger.exception("turn worker failed")
+        finally:
+            self._tasks.pop(conversation_id, None)
+
+    async def _run(self, conversation: Conversation, row: InboxMessage) -> bool:
+        """One message's turn; False when Rasa could not answer (the message stays pending)."""
+        spec = self.channels.get(row.channel, ChannelSpec(row.channel))
+        if row.attempts == 0 and spec.on_turn_start is not None:
+            try:
+                await spec.on_turn_start(conversation, row)
+            except Exception as exc:  # a read receipt or a spinner is not worth failing a turn
+                logger.info("%s turn-start hook failed: %s", row.channel, type(exc).__name__)
+        replies = gateway_replies(row)
+        rasa_text = rasa_text_for(row, conversation)
+        if rasa_text is not None and row.kind == kinds.BUTTON and rasa_text.startswith("#"):
+            rasa_text = await self._choice_payload(conversation.id, rasa_text)
+            if rasa_text is None:
+                replies = [BotReply(notes.CHOICE_EXPIRED)]
+        if rasa_text is not None:
+            metadata = {"channel": row.channel}
+            if conversation.language_hint:
+                metadata["language_hint"] = conversation.language_hint
+            try:
+                answer = await self.rasa.send(conversation.id, rasa_text, metadata=metadata)
+            except RasaUnavailable as exc:
+                logger.warning("rasa unavailable for a %s turn: %s", row.channel, exc)
+                await self._hold(row, spec)
+                return False
+            if rasa_text == "/restart":
+                answer = [BotReply(notes.STOPPED)]
+            replies = replies + answer
+        replies, choices = numbered(replies, spec.max_buttons)
+        async with self.db() as session, session.begin():
+            fresh = await session.get(InboxMessage, row.id)
+            current = await session.get(Conversation, conversation.id)
+            assert fresh is not None and current is not None
+            await enqueue(session, conversation.id, row.channel, replies, row.id, spec.text_limit)
+            fresh.status, fresh.text, fresh.processed_at = "done", None, utcnow()
+            fresh.attempts = row.attempts + 1
+            if choices is not None:
+                current.numbered_choices = choices
+            elif row.kind in (kinds.TEXT, kinds.BUTTON, kinds.COMMAND):
+                current.numbered_choices = None
+        self.deliverer.kick(conversation.id)
+        self._finish(row.id)
+        return True
+
+    async def _choice_payload(self, conversation_id: str, reference: str) -> Optional[str]:
+        """A long payload a button referred to as "#<outbox id>:<index>" (Telegram's 64 bytes)."""
+        try:
+            outbox_id, index = (int(part) for part in reference[1:].split(":", 1))
+        except ValueError:
+            return None
+        async with self.db() as session:
+            row = await session.get(OutboxMessage, outbox_id)
+        if row is None or row.conversation_id != conversation_id:
+            return None  # never another conversation's choices
+        buttons = row.body.get("buttons") or []
+        return str(buttons[index]["payload"]) if 0 <= index < len(buttons) else None
+
+    async def _hold(self, row: InboxMessage, spec: ChannelSpec) -> None:
+        """Tell the user once that the answer is delayed; the message stays pending."""
+        async with self.db() as session, session.begin():
+            fresh = await session.get(InboxMessage, row.id)
+            assert fresh is not None
+            fresh.attempts = row.attempts + 1
+            if not fresh.holding_sent:
+                fresh.holding_sent = True
+                await enqueue(session, row.conversation_id, row.channel, [BotReply(notes.HOLDING)], row.id)
+        self.deliverer.kick(row.conversation_id)
+        self._finish(row.id)
+
+    def _finish(self, inbox_id: int) -> None:
+        event = self._waiters.pop(inbox_id, None)
+        if event is not None:
+            event.set()
+
+
+def location_text(country_code: Optional[str]) -> str:
+    """A shared location as Rasa input: the country as an `inform` with its entity."""
+    return "/inform" + json.dumps({"country": country_code}) if country_code else ""
