@@ -219,7 +219,7 @@ def verify_secret(received: Optional[str], expected: str) -> bool:
 
 
 def decode_update(raw: bytes, bot: Bot) -> Optional[Update]:
-    """The update in the body; raises ValueError when the body is not an update at all."""
+    """The update in the body (None if unreadable); raises ValueError when it is not an update."""
     try:
         data = json.loads(raw)
     except (UnicodeDecodeError, json.JSONDecodeError) as exc:
@@ -229,7 +229,10 @@ def decode_update(raw: bytes, bot: Bot) -> Optional[Update]:
     try:
         return Update.de_json(data, bot)
     except (KeyError, TypeError, ValueError, AttributeError) as exc:
-        raise ValueError("malformed update") from exc
+        # An update with an id that PTB cannot read (a field from a newer Bot API, say): a 4xx
+        # would make Telegram redeliver it for ever, so it is acknowledged and skipped.
+        logger.warning("unreadable Telegram update skipped: %s", type(exc).__name__)
+        return None
 
 
 async def set_webhook(bot: Bot, public_url: str, secret: str) -> bool:

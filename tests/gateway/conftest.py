@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import asyncio
+import json
 from pathlib import Path
 from typing import Any, AsyncIterator, Dict, List
 
@@ -10,8 +12,10 @@ from aiohttp import web
 from aiohttp.test_utils import TestClient, TestServer
 
 from bot.app import create_app
+from bot.app_keys import DELIVERER, RUNNER
 from bot.settings import Settings
 from bot.store.migrate import upgrade
+from tests.fakes import FakeGraph, FakeTelegram
 
 SERVICE_TOKEN = "service-token-for-tests"
 
@@ -22,6 +26,8 @@ class FakeRasa:
     def __init__(self) -> None:
         self.received: List[Dict[str, Any]] = []
         self.up = True
+        self.delay = 0.0  # seconds before answering (a slow model)
+        self.next_replies: List[List[Dict[str, Any]]] = []  # answers to use instead of the echo
         self.app = web.Application()
         self.app.router.add_post("/webhooks/rest/webhook", self.webhook)
         self.app.router.add_get("/status", self.status)
@@ -30,7 +36,11 @@ class FakeRasa:
         if not self.up:
             return web.Response(status=500)
         body = await request.json()
+        if self.delay:
+            await asyncio.sleep(self.delay)
         self.received.append(body)
+        if self.next_replies:
+            return web.json_response(self.next_replies.pop(0))
         return web.json_response(
             [
                 {"recipient_id": body["sender"], "text": f"echo: {body['message']}"},
@@ -82,3 +92,71 @@ async def gateway(fake_rasa: tuple[FakeRasa, str], settings_factory: Any) -> Asy
     await client.start_server()
     yield client
     await client.close()
+
+
+TELEGRAM_TOKEN = "123456:TEST-token"
+TELEGRAM_SECRET = "telegram-secret-for-tests"
+WA_APP_SECRET = "whatsapp-app-secret-for-tests"
+WA_VERIFY_TOKEN = "verify-token-for-tests"
+WA_TOKEN = "graph-token"
+FIXTURES = Path(__file__).resolve().parent.parent / "fixtures"
+
+
+def fixture(channel: str, name: str) -> Dict[str, Any]:
+    data: Dict[str, Any] = json.loads((FIXTURES / channel / f"{name}.json").read_text(encoding="utf-8"))
+    return data
+
+
+@pytest.fixture
+async def fake_telegram() -> AsyncIterator[FakeTelegram]:
+    fake = FakeTelegram(TELEGRAM_TOKEN)
+    await fake.start()
+    yield fake
+    await fake.close()
+
+
+@pytest.fixture
+async def fake_graph() -> AsyncIterator[FakeGraph]:
+    fake = FakeGraph(WA_TOKEN)
+    await fake.start()
+    yield fake
+    await fake.close()
+
+
+@pytest.fixture
+def channel_settings(
+    fake_rasa: tuple[FakeRasa, str], fake_telegram: FakeTelegram, fake_graph: FakeGraph, settings_factory: Any
+) -> Any:
+    def make(**overrides: Any) -> Settings:
+        values: Dict[str, Any] = dict(
+            telegram_bot_token=TELEGRAM_TOKEN,
+            telegram_public_url="https://safepassage.example.org",
+            telegram_webhook_secret=TELEGRAM_SECRET,
+            telegram_api_url=fake_telegram.url,
+            whatsapp_access_token=WA_TOKEN,
+            whatsapp_app_secret=WA_APP_SECRET,
+            whatsapp_verify_token=WA_VERIFY_TOKEN,
+            whatsapp_phone_number_id="106540352242922",
+            whatsapp_api_url=fake_graph.url,
+        )
+        values.update(overrides)
+        return settings_factory(fake_rasa[1], **values)
+
+    return make
+
+
+@pytest.fixture
+async def channels(channel_settings: Any) -> AsyncIterator[TestClient]:
+    """A gateway with Telegram (webhook mode) and WhatsApp pointed at the fakes."""
+    client = TestClient(TestServer(create_app(channel_settings()), host="127.0.0.1"))
+    await client.start_server()
+    yield client
+    await client.close()
+
+
+async def settle(client: TestClient) -> None:
+    """Wait until every turn has run and every reply has been tried (retries included)."""
+    app = client.server.app
+    for _ in range(3):
+        await app[RUNNER].idle()
+        await app[DELIVERER].idle()
