@@ -28,6 +28,9 @@ class FakeRasa:
         self.up = True
         self.delay = 0.0  # seconds before answering (a slow model)
         self.next_replies: List[List[Dict[str, Any]]] = []  # answers to use instead of the echo
+        self.in_flight: Dict[str, int] = {}
+        self.most_in_flight_per_sender = 0
+        self.most_in_flight = 0
         self.app = web.Application()
         self.app.router.add_post("/webhooks/rest/webhook", self.webhook)
         self.app.router.add_get("/status", self.status)
@@ -36,8 +39,13 @@ class FakeRasa:
         if not self.up:
             return web.Response(status=500)
         body = await request.json()
+        sender = body["sender"]
+        self.in_flight[sender] = self.in_flight.get(sender, 0) + 1
+        self.most_in_flight_per_sender = max(self.most_in_flight_per_sender, self.in_flight[sender])
+        self.most_in_flight = max(self.most_in_flight, sum(self.in_flight.values()))
         if self.delay:
             await asyncio.sleep(self.delay)
+        self.in_flight[sender] -= 1
         self.received.append(body)
         if self.next_replies:
             return web.json_response(self.next_replies.pop(0))

@@ -2,7 +2,11 @@
 
 from __future__ import annotations
 
-from aiohttp.test_utils import TestClient
+import asyncio
+
+from aiohttp.test_utils import TestClient, TestServer
+
+from bot.app import create_app
 
 from bot.channels.webchat import HOLDING_MESSAGE
 
@@ -10,15 +14,15 @@ from bot.channels.webchat import HOLDING_MESSAGE
 async def test_a_turn_returns_the_bot_replies_with_buttons(gateway: TestClient, fake_rasa) -> None:
     response = await gateway.post("/webchat/messages", json={"session_id": "abc", "text": "  hello  "})
     assert response.status == 200
-    assert await response.json() == {
-        "messages": [
-            {"text": "echo: hello", "buttons": []},
-            {
-                "text": "Here is what I can help with:",
-                "buttons": [{"title": "Find a helpline", "payload": "/ask_helpline"}],
-            },
-        ]
-    }
+    body = await response.json()
+    assert [(m["text"], m["buttons"]) for m in body["messages"]] == [
+        ("echo: hello", []),
+        ("Here is what I can help with:", [{"title": "Find a helpline", "payload": "/ask_helpline"}]),
+    ]
+    assert body["cursor"] == body["messages"][-1]["id"] and body["pending"] is False
+    # Fetched once: nothing new after the cursor.
+    later = await gateway.get("/webchat/messages", params={"session_id": "abc", "after": body["cursor"]})
+    assert (await later.json())["messages"] == []
 
 
 async def test_rasa_sees_a_stable_pseudonym_never_the_session_id(gateway: TestClient, fake_rasa) -> None:
@@ -55,13 +59,68 @@ async def test_oversized_bodies_and_texts_are_refused(gateway: TestClient) -> No
     assert long_text.status == 400
 
 
-async def test_rasa_down_gives_an_honest_holding_message(gateway: TestClient, fake_rasa) -> None:
+async def test_rasa_down_gives_an_honest_holding_message_then_the_answer(gateway: TestClient, fake_rasa) -> None:
     fake, _ = fake_rasa
     fake.up = False
     response = await gateway.post("/webchat/messages", json={"session_id": "abc", "text": "hello"})
     assert response.status == 200
-    assert await response.json() == {"messages": [{"text": HOLDING_MESSAGE, "buttons": []}]}
-    assert "112" in HOLDING_MESSAGE and "again" in HOLDING_MESSAGE
+    body = await response.json()
+    assert [m["text"] for m in body["messages"]] == [HOLDING_MESSAGE]
+    assert "112" in HOLDING_MESSAGE and "kept your message" in HOLDING_MESSAGE
+    fake.up = True
+    texts: list = []
+    cursor = body["cursor"]
+    for _ in range(60):  # the page polls like this
+        await asyncio.sleep(0.2)
+        later = await (await gateway.get("/webchat/messages", params={"session_id": "abc", "after": cursor})).json()
+        texts += [m["text"] for m in later["messages"]]
+        cursor = later["cursor"]
+        if texts:
+            break
+    assert texts == ["echo: hello", "Here is what I can help with:"]
+    assert [turn["message"] for turn in fake.received] == ["hello"]
+
+
+async def test_a_retried_post_is_not_run_twice_and_gets_the_same_replies(gateway: TestClient, fake_rasa) -> None:
+    message = {"session_id": "abc", "text": "hello", "client_message_id": "m-1"}
+    first = await (await gateway.post("/webchat/messages", json=message)).json()
+    again = await (await gateway.post("/webchat/messages", json=message)).json()
+    assert [m["text"] for m in again["messages"]] == [m["text"] for m in first["messages"]]
+    assert len(fake_rasa[0].received) == 1
+
+
+async def test_a_slow_turn_returns_the_holding_message_and_the_reply_comes_by_polling(
+    fake_rasa, settings_factory
+) -> None:
+    fake, rasa_url = fake_rasa
+    fake.delay = 1.0
+    client = TestClient(TestServer(create_app(settings_factory(rasa_url, holding_timeout_seconds=0.3)), host="127.0.0.1"))
+    await client.start_server()
+    body = await (await client.post("/webchat/messages", json={"session_id": "s", "text": "slow"})).json()
+    assert body["pending"] is True and body["messages"][-1]["text"] == HOLDING_MESSAGE
+    await asyncio.sleep(1.5)
+    later = await (await client.get("/webchat/messages", params={"session_id": "s", "after": body["cursor"]})).json()
+    await client.close()
+    assert [m["text"] for m in later["messages"]] == ["echo: slow", "Here is what I can help with:"]
+
+
+async def test_one_sessions_messages_run_one_at_a_time_and_sessions_in_parallel(
+    gateway: TestClient, fake_rasa
+) -> None:
+    fake_rasa[0].delay = 0.3
+    await asyncio.gather(*(
+        gateway.post("/webchat/messages", json={"session_id": session, "text": f"{session}{i}"})
+        for i in range(3) for session in ("a", "b", "c")
+    ))
+    received = [turn["message"] for turn in fake_rasa[0].received]
+    assert sorted(received) == sorted(f"{s}{i}" for i in range(3) for s in "abc")
+    assert fake_rasa[0].most_in_flight_per_sender == 1  # never two turns of one conversation at once
+    assert fake_rasa[0].most_in_flight > 1  # but conversations did not wait for each other
+
+
+async def test_polling_needs_a_session_and_a_numeric_cursor(gateway: TestClient) -> None:
+    assert (await gateway.get("/webchat/messages")).status == 400
+    assert (await gateway.get("/webchat/messages", params={"session_id": "a", "after": "x"})).status == 400
 
 
 async def test_chat_page_has_quick_exit_and_a_strict_policy(gateway: TestClient) -> None:
