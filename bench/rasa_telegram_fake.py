@@ -23,7 +23,7 @@ Runs in .venv/rasa.
 from __future__ import annotations
 
 import asyncio
-from typing import Any, Dict, Optional, Text
+from typing import Any, Dict, Optional
 
 from aiogram import Bot
 from aiogram.bot.api import TelegramAPIServer
@@ -36,7 +36,7 @@ from rasa.shared.exceptions import RasaException
 class FakeApiTelegramOutput(TelegramOutput):
     """Rasa's Telegram output channel with aiogram talking to `api_url` instead of api.telegram.org."""
 
-    def __init__(self, access_token: Optional[Text], api_url: Text) -> None:
+    def __init__(self, access_token: Optional[str], api_url: str) -> None:
         Bot.__init__(self, access_token, server=TelegramAPIServer.from_base(api_url))
 
 
@@ -44,7 +44,7 @@ class FakeApiTelegramInput(TelegramInput):
     """Rasa's Telegram input channel; its output channel uses the Bot API at `api_url`."""
 
     @classmethod
-    def from_credentials(cls, credentials: Optional[Dict[Text, Any]]) -> InputChannel:
+    def from_credentials(cls, credentials: Optional[Dict[str, Any]]) -> InputChannel:
         if not credentials:
             cls.raise_missing_credentials_exception()
         assert credentials is not None
@@ -55,9 +55,9 @@ class FakeApiTelegramInput(TelegramInput):
 
     def __init__(
         self,
-        access_token: Optional[Text],
-        verify: Optional[Text],
-        webhook_url: Optional[Text],
+        access_token: Optional[str],
+        verify: Optional[str],
+        webhook_url: Optional[str],
         debug_mode: bool = True,
     ) -> None:
         super().__init__(access_token, verify, webhook_url, debug_mode)

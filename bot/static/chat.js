@@ -1,4 +1,5 @@
-// SafePassage web chat: talks to POST /webchat/messages; every text is rendered inert (textContent).
+// SafePassage web chat: POST /webchat/messages runs a turn; GET /webchat/messages fetches replies
+// that come later (a slow turn, a counselor). Every text is rendered inert (textContent).
 "use strict";
 
 (function () {
@@ -49,14 +50,43 @@
     log.scrollTop = log.scrollHeight;
   }
 
-  async function send(text, shown) {
-    addBubble(shown || text, "user");
+  let cursor = 0;
+  const shown = new Set();
+
+  function showMessages(messages) {
+    for (const message of messages) {
+      if (message.id !== null && message.id !== undefined) {
+        if (shown.has(message.id)) continue;  // a reply already shown by the other request
+        shown.add(message.id);
+      }
+      if (message.text) addBubble(message.text, "bot");
+      if (message.buttons && message.buttons.length) addButtons(message.buttons);
+    }
+  }
+
+  async function poll() {
+    try {
+      const query = new URLSearchParams({ session_id: sessionId(), after: String(cursor) });
+      const response = await fetch("/webchat/messages?" + query.toString());
+      if (response.ok) {
+        const body = await response.json();
+        showMessages(body.messages);
+        cursor = Math.max(cursor, body.cursor || 0);
+      }
+    } catch (e) { /* offline for a moment: the next poll catches up */ }
+  }
+
+  async function send(text, shownText) {
+    addBubble(shownText || text, "user");
     const waiting = addBubble("…", "bot waiting");
     try {
       const response = await fetch("/webchat/messages", {
         method: "POST",
         headers: { "Content-Type": "application/json" },
-        body: JSON.stringify({ session_id: sessionId(), text: text }),
+        body: JSON.stringify({
+          session_id: sessionId(), text: text, client_message_id: crypto.randomUUID(),
+          language: navigator.language || "",
+        }),
       });
       const body = await response.json();
       waiting.remove();
@@ -64,15 +94,16 @@
         addBubble("Sorry, that message could not be sent: " + (body.error || response.status), "bot error");
         return;
       }
-      for (const message of body.messages) {
-        if (message.text) addBubble(message.text, "bot");
-        if (message.buttons && message.buttons.length) addButtons(message.buttons);
-      }
+      showMessages(body.messages);
+      cursor = Math.max(cursor, body.cursor || 0);
     } catch (e) {
       waiting.remove();
       addBubble("Sorry, I could not reach the server. Please try again. If you are in danger, call 112 or 911.", "bot error");
     }
   }
+
+  // Later replies (a slow answer, a counselor) arrive by polling while the page is open.
+  setInterval(() => { if (!document.hidden) poll(); }, 4000);
 
   exitButton.addEventListener("click", quickExit);
   document.addEventListener("keydown", (event) => { if (event.key === "Escape") quickExit(); });

@@ -7,7 +7,6 @@ import asyncio
 from aiohttp.test_utils import TestClient, TestServer
 
 from bot.app import create_app
-
 from bot.channels.webchat import HOLDING_MESSAGE
 
 
@@ -94,7 +93,8 @@ async def test_a_slow_turn_returns_the_holding_message_and_the_reply_comes_by_po
 ) -> None:
     fake, rasa_url = fake_rasa
     fake.delay = 1.0
-    client = TestClient(TestServer(create_app(settings_factory(rasa_url, holding_timeout_seconds=0.3)), host="127.0.0.1"))
+    settings = settings_factory(rasa_url, holding_timeout_seconds=0.3)
+    client = TestClient(TestServer(create_app(settings), host="127.0.0.1"))
     await client.start_server()
     body = await (await client.post("/webchat/messages", json={"session_id": "s", "text": "slow"})).json()
     assert body["pending"] is True and body["messages"][-1]["text"] == HOLDING_MESSAGE
