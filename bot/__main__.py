@@ -1,12 +1,17 @@
-"""Gateway command line: `python -m bot serve | migrate | run`."""
+"""Gateway command line: `python -m bot serve | migrate | run | telegram-webhook | dead-letters | ...`."""
 
 from __future__ import annotations
 
 import argparse
+import asyncio
 import logging
 import sys
+from typing import TYPE_CHECKING
 
 from aiohttp import web
+
+if TYPE_CHECKING:
+    from bot.settings import Settings
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -20,6 +25,12 @@ def main(argv: list[str] | None = None) -> int:
     recruiters.add_argument("csv_file", help="columns: " + ", ".join(("name", "licence_number", "country",
                             "status", "valid_until", "source", "verified")))
     recruiters.add_argument("--registry", required=True, help="registry name; its old rows are replaced")
+    sub.add_parser(
+        "telegram-webhook",
+        help="register <TELEGRAM_PUBLIC_URL>/telegram/webhook with Telegram, with TELEGRAM_WEBHOOK_SECRET",
+    )
+    dead = sub.add_parser("dead-letters", help="list outbound messages that failed for good (no message text)")
+    dead.add_argument("--limit", type=int, default=50)
     args = parser.parse_args(argv)
 
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
@@ -46,6 +57,14 @@ def main(argv: list[str] | None = None) -> int:
         print(f"imported {count} recruiters into registry {args.registry!r}")
         return 0
 
+    if args.command == "telegram-webhook":
+        return _telegram_webhook(settings)
+
+    if args.command == "dead-letters":
+        from bot.delivery.dead_letters import print_dead_letters
+
+        return asyncio.run(print_dead_letters(settings.database_url, args.limit))
+
     from bot.app import create_app
     from bot.web_security import PathOnlyAccessLogger
 
@@ -57,6 +76,23 @@ def main(argv: list[str] | None = None) -> int:
         print=None,
     )
     return 0
+
+
+def _telegram_webhook(settings: Settings) -> int:
+    if not (settings.telegram_bot_token and settings.telegram_public_url and settings.telegram_webhook_secret):
+        print("set TELEGRAM_BOT_TOKEN, TELEGRAM_PUBLIC_URL and TELEGRAM_WEBHOOK_SECRET first (see .env.example)")
+        return 2
+    from telegram import Bot
+
+    from bot.channels.telegram import set_webhook
+
+    async def register() -> bool:
+        async with Bot(settings.telegram_bot_token, base_url=f"{settings.telegram_api_url}/bot") as bot:
+            return await set_webhook(bot, settings.telegram_public_url, settings.telegram_webhook_secret)
+
+    ok = asyncio.run(register())
+    print(f"webhook {'set' if ok else 'NOT set'}: {settings.telegram_public_url.rstrip('/')}/telegram/webhook")
+    return 0 if ok else 1
 
 
 if __name__ == "__main__":

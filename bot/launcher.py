@@ -157,6 +157,22 @@ def _signal_group(process: subprocess.Popen, sig: int) -> None:  # type: ignore[
         pass
 
 
+def channel_lines(env: Dict[str, str], gateway_url: str) -> List[str]:
+    """How Telegram and WhatsApp are reached, as configured in the environment."""
+    lines = []
+    if env.get("TELEGRAM_BOT_TOKEN"):
+        public = env.get("TELEGRAM_PUBLIC_URL", "").rstrip("/")
+        if public:
+            lines.append(f"Telegram:  webhook {public}/telegram/webhook (register: python -m bot telegram-webhook)")
+        else:
+            lines.append("Telegram:  polling - open your bot in Telegram and send /start")
+    else:
+        lines.append("Telegram:  off (set TELEGRAM_BOT_TOKEN to try it on your phone; see .env.example)")
+    if env.get("WHATSAPP_ACCESS_TOKEN") and env.get("WHATSAPP_APP_SECRET"):
+        lines.append(f"WhatsApp:  webhook {gateway_url}/whatsapp/webhook (behind your public HTTPS address)")
+    return lines
+
+
 def run_all(wait: bool = True) -> int:
     """`make run`: start everything, print the URLs, and stop all three on Ctrl-C."""
     stack = Stack(
@@ -177,6 +193,8 @@ def run_all(wait: bool = True) -> int:
         print(f"\nSafePassage is running ({time.monotonic() - started:.0f}s to healthy).", flush=True)
         print(f"  Web chat:  {stack.gateway_url}/chat", flush=True)
         print(f"  Health:    {stack.gateway_url}/healthz", flush=True)
+        for line in channel_lines(stack.env(), stack.gateway_url):
+            print(f"  {line}", flush=True)
         print("Press Ctrl-C to stop.", flush=True)
         if not wait:
             return 0

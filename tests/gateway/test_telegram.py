@@ -280,3 +280,21 @@ async def test_a_blocked_user_is_a_dead_letter_not_a_retry_loop(channels: TestCl
         rows = (await session.scalars(select(OutboxMessage))).all()
     assert [row.status for row in rows] == ["failed", "failed"]
     assert all("blocked" in (row.error or "") for row in rows)
+
+
+async def test_polling_mode_needs_no_public_url(channel_settings: Any, fake_rasa, fake_telegram) -> None:
+    settings = channel_settings(telegram_public_url="", telegram_webhook_secret="")
+    assert settings.telegram_polling
+    client = TestClient(TestServer(create_app(settings), host="127.0.0.1"))
+    await client.start_server()
+    try:
+        fake_telegram.updates.append(fixture("telegram", "text"))
+        await asyncio.wait_for(fake_telegram.sent_event.wait(), timeout=20)
+        await settle(client)
+        # The webhook route is off in polling mode: nobody can inject updates from outside.
+        assert await post(client, fixture("telegram", "start")) == 404
+    finally:
+        await client.close()
+    assert fake_telegram.sent("deleteWebhook")  # polling and a webhook exclude each other
+    assert [turn["message"] for turn in fake_rasa[0].received] == ["Is a job in Dubai with a free visa safe?"]
+    assert fake_telegram.sent()[0]["text"] == "echo: Is a job in Dubai with a free visa safe?"
