@@ -27,6 +27,7 @@ import os
 import shutil
 import signal
 import socket
+import sqlite3
 import statistics
 import subprocess
 import sys
@@ -46,10 +47,12 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from bot.channels import notes  # noqa: E402
 from bot.launcher import MODEL, REPO_ROOT, Stack, rasa_bin  # noqa: E402
+from bot.pseudonym import pseudonym  # noqa: E402
 from tests.fakes import FakeTelegram  # noqa: E402
 
 TOKEN = "123456:BENCH-token"  # noqa: S105 - the fake Bot API's token
 WEBHOOK_SECRET = "bench-webhook-secret"  # noqa: S105 - loopback only
+PSEUDONYM_KEY = "bench-pseudonym-key"
 BOT_USERNAME = "safepassage_test_bot"  # what the fake's getMe answers
 GATEWAY, REST, BUILTIN = "gateway", "rest", "builtin"
 LABELS = {GATEWAY: "gateway bridge", REST: "Rasa REST (floor)", BUILTIN: "Rasa built-in Telegram"}
@@ -137,7 +140,7 @@ class Processes:
             gateway_port=free_port(), rasa_port=free_port(), action_port=free_port(),
             var_dir=self.scratch / "stack",
             extra_env={
-                "PSEUDONYM_KEY": "bench-pseudonym-key", "RASA_AUTH_TOKEN": "bench-rasa-token",
+                "PSEUDONYM_KEY": PSEUDONYM_KEY, "RASA_AUTH_TOKEN": "bench-rasa-token",
                 "CASEWORK_SERVICE_TOKEN": "bench-service-token",
                 "TELEGRAM_BOT_TOKEN": TOKEN, "TELEGRAM_PUBLIC_URL": "https://bench.invalid",
                 "TELEGRAM_WEBHOOK_SECRET": WEBHOOK_SECRET, "TELEGRAM_API_URL": fake_url,
@@ -286,23 +289,41 @@ class Bench:
             tasks.append(asyncio.create_task(self.post(system, turn)))
         await asyncio.gather(*tasks)
         if system != REST:
-            await self.settle(turns, first_call)
+            await self.settle(system, turns, first_call)
             self.attribute(turns, first_call)
         return turns
 
-    async def settle(self, turns: List[Turn], first_call: int) -> None:
-        """Wait for the replies: until every turn has one and nothing came for `quiet` s, or the timeout."""
+    async def settle(self, system: str, turns: List[Turn], first_call: int) -> None:
+        """Wait for the replies, then `quiet` s without a send (the gateway: and nothing pending in its
+        inbox or outbox); give up `--timeout` s after the last update (the overload phase: 4x that)."""
         chats = {t.chat for t in turns}
         last_sent = max(t.sent_at for t in turns)
-        quiet = self.args.quiet if turns[0].phase == "reply" else max(5.0, self.args.quiet)
-        while time.monotonic() - last_sent < self.args.timeout:
+        overload = turns[0].phase == "ack"
+        quiet = max(5.0, self.args.quiet) if overload else self.args.quiet
+        cap = self.args.timeout * (4 if overload else 1)
+        while time.monotonic() - last_sent < cap:
             await asyncio.sleep(0.25)
             sends = [c for c in self.fake.calls[first_call:] if c.method == "sendMessage"
                      and int(c.params.get("chat_id", 0)) in chats]
             latest = max((c.at for c in sends), default=last_sent)
-            answered = {int(c.params["chat_id"]) for c in sends}
-            if time.monotonic() - latest >= quiet and (answered >= chats or time.monotonic() - latest >= 3 * quiet):
+            if time.monotonic() - latest < quiet:
+                continue
+            if system == GATEWAY:
+                if await asyncio.to_thread(self.gateway_pending) == 0:
+                    return
+            elif {int(c.params["chat_id"]) for c in sends} >= chats or time.monotonic() - latest >= 3 * quiet:
                 return
+
+    def gateway_pending(self) -> int:
+        """Inbox messages not yet answered plus Telegram replies not yet sent, from the gateway's database."""
+        assert self.procs.stack is not None
+        path = self.procs.stack.var_dir / "gateway.db"
+        with sqlite3.connect(f"file:{path}?mode=ro", uri=True, timeout=5) as db:
+            row = db.execute(
+                "SELECT (SELECT count(*) FROM inbox WHERE status = 'pending')"
+                " + (SELECT count(*) FROM outbox WHERE status = 'pending' AND channel = 'telegram')"
+            ).fetchone()
+        return int(row[0])
 
     def attribute(self, turns: List[Turn], first_call: int) -> None:
         """Each sendMessage to a chat belongs to that chat's latest update sent before it."""
@@ -336,15 +357,39 @@ class Bench:
             for rnd in range(self.args.rounds):
                 results: Dict[Tuple[str, str], List[Turn]] = {}
                 for system in order[rnd % 3:] + order[: rnd % 3]:
-                    print(f"  round {rnd + 1}/{self.args.rounds}: {LABELS[system]} ...", flush=True)
+                    started = time.monotonic()
                     results[(system, "ack")] = await self.phase(
                         system, rnd, "ack", self.args.ack_rate, self.args.ack_seconds)
+                    middle = time.monotonic()
                     results[(system, "reply")] = await self.phase(
                         system, rnd, "reply", self.args.reply_rate, self.args.reply_seconds)
+                    print(f"  round {rnd + 1}/{self.args.rounds}: {LABELS[system]}: overload phase and drain "
+                          f"{middle - started:.0f} s, paced phase {time.monotonic() - middle:.0f} s", flush=True)
                 self.rounds.append(results)
 
 
 # ---------------------------------------------------------------- report
+
+
+def rasa_sender(system: str, chat: int) -> str:
+    if system == GATEWAY:
+        return pseudonym(PSEUDONYM_KEY, "telegram", str(chat))
+    return f"bench-{chat}" if system == REST else str(chat)
+
+
+def rasa_user_messages(procs: Processes) -> Dict[str, int]:
+    """User messages per conversation in both Rasa tracker stores (read after the run)."""
+    assert procs.stack is not None
+    counts: Dict[str, int] = Counter()
+    for path in (procs.stack.var_dir / "rasa" / "tracker.db", procs.scratch / "builtin" / "tracker.db"):
+        if path.exists():
+            with sqlite3.connect(f"file:{path}?mode=ro", uri=True, timeout=5) as db:
+                for sender, count in db.execute(
+                    "SELECT sender_id, count(*) FROM events WHERE type_name = 'user' GROUP BY sender_id"
+                ):
+                    counts[str(sender)] += int(count)
+    return counts
+
 
 
 def expected_sends(system: str, floor: Optional[Turn]) -> int:
@@ -364,7 +409,7 @@ def fmt(value: Optional[float], digits: int = 0) -> str:
     return "n/a" if value is None else f"{value:.{digits}f}"
 
 
-def report(bench: Bench) -> None:
+def report(bench: Bench, processed: Dict[str, int]) -> None:
     args = bench.args
     rows = []
     ratios = []
@@ -373,11 +418,13 @@ def report(bench: Bench) -> None:
         acks: List[float] = []
         replies: List[float] = []
         throughputs: List[float] = []
-        updates = lost = duplicated = missing = extra = holding = bad_acks = 0
+        updates = lost = duplicated = missing = extra = holding = bad_acks = twice = 0
         for results in bench.rounds:
             ack_turns, reply_turns = results[(system, "ack")], results[(system, "reply")]
             floor = {(t.phase, t.user, t.index): t for t in results[(REST, "ack")] + results[(REST, "reply")]}
             updates += len(ack_turns) + len(reply_turns)
+            per_chat = Counter(t.chat for t in ack_turns + reply_turns)
+            twice += sum(max(0, processed.get(rasa_sender(system, chat), 0) - n) for chat, n in per_chat.items())
             bad_acks += sum(1 for t in ack_turns + reply_turns if t.status != 200)
             if system != REST:
                 acks += [t.ack_ms for t in ack_turns if t.ack_ms is not None and t.status == 200]
@@ -417,8 +464,9 @@ def report(bench: Bench) -> None:
             f"{fmt(percentile(replies, 95))} | {fmt(percentile(replies, 99))} | "
             f"{fmt(statistics.median(throughputs), 1)} | {lost} | {duplicated} | {missing} / {extra} |"
         )
-        if bad_acks or holding:
-            notes_out.append(f"{LABELS[system]}: {bad_acks} non-200 responses, {holding} holding messages")
+        if bad_acks or holding or twice:
+            notes_out.append(f"{LABELS[system]}: {bad_acks} non-200 responses, {holding} holding messages, "
+                             f"{twice} user messages processed more than once by Rasa (its tracker store)")
     pooled = {s: [t.reply_ms for r in bench.rounds for t in r[(s, "reply")] if t.reply_ms is not None]
               for s in (GATEWAY, REST)}
     gw95, rest95 = percentile(pooled[GATEWAY], 95), percentile(pooled[REST], 95)
@@ -448,10 +496,12 @@ async def bench_main(args: argparse.Namespace, procs: Processes) -> Bench:
     fake = FakeTelegram(TOKEN)
     fake.server = TestServer(fake.app, host="127.0.0.1")
     await fake.server.start_server()
+    began = time.monotonic()
     try:
         print("Starting the gateway stack and the built-in Telegram Rasa (about a minute) ...", flush=True)
         await asyncio.to_thread(procs.start, fake.url)
         await asyncio.to_thread(procs.wait_ready)
+        print(f"  up in {time.monotonic() - began:.0f} s", flush=True)
         bench = Bench(args, fake, procs)
         await bench.run()
         return bench
@@ -470,6 +520,7 @@ def main() -> int:
     parser.add_argument("--timeout", type=float, default=30.0, help="a turn with no reply by then is lost")
     parser.add_argument("--quiet", type=float, default=2.0, help="seconds without sends that end a phase")
     parser.add_argument("--keep", action="store_true", help="keep the scratch folder (logs) and print it")
+    parser.add_argument("--dump", help="write every turn (times, replies) to this JSON file")
     args = parser.parse_args()
     if not MODEL.exists():
         print(f"no trained model at {MODEL}: run `make train`", file=sys.stderr)
@@ -483,6 +534,8 @@ def main() -> int:
     procs = Processes(scratch)
     try:
         bench = asyncio.run(bench_main(args, procs))
+        procs.stop()
+        processed = rasa_user_messages(procs)
     except KeyboardInterrupt:
         print("\ninterrupted", file=sys.stderr)
         return 130
@@ -492,7 +545,11 @@ def main() -> int:
             print(f"logs kept in {scratch}")
         else:
             shutil.rmtree(scratch, ignore_errors=True)
-    report(bench)
+    if args.dump:
+        dump = {f"{r}:{s}:{p}": [t.__dict__ for t in turns]
+                for r, results in enumerate(bench.rounds) for (s, p), turns in results.items()}
+        Path(args.dump).write_text(json.dumps(dump, indent=1, default=str), encoding="utf-8")
+    report(bench, processed)
     return 0
 
 
