@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import logging
 from typing import AsyncIterator, Dict, Optional
 
@@ -61,13 +62,29 @@ async def _resources(app: web.Application) -> AsyncIterator[None]:
     # Messages acknowledged but not answered, and replies not yet sent, before a restart.
     await app[RUNNER].recover()
     await app[DELIVERER].recover()
+    sweeper = asyncio.create_task(_sweep(app))
     yield
+    sweeper.cancel()
     await app[RUNNER].close()
     await app[DELIVERER].close()
     if bridge is not None:
         await bridge.stop()
     await app[HTTP].close()
     await app[ENGINE].dispose()
+
+
+SWEEP_SECONDS = 30.0
+
+
+async def _sweep(app: web.Application) -> None:
+    """Every 30 s, pick up what a failed worker (a database hiccup, say) left pending."""
+    while True:
+        await asyncio.sleep(SWEEP_SECONDS)
+        try:
+            await app[RUNNER].recover()
+            await app[DELIVERER].recover()
+        except Exception as exc:  # the next sweep tries again
+            logger.warning("sweep failed: %s", type(exc).__name__)
 
 
 async def _root(request: web.Request) -> web.Response:

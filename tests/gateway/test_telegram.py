@@ -298,3 +298,32 @@ async def test_polling_mode_needs_no_public_url(channel_settings: Any, fake_rasa
     assert fake_telegram.sent("deleteWebhook")  # polling and a webhook exclude each other
     assert [turn["message"] for turn in fake_rasa[0].received] == ["Is a job in Dubai with a free visa safe?"]
     assert fake_telegram.sent()[0]["text"] == "echo: Is a job in Dubai with a free visa safe?"
+
+
+async def test_a_turn_that_hit_an_unexpected_error_is_picked_up_by_the_sweep(
+    channel_settings: Any, fake_rasa, fake_telegram, monkeypatch: Any
+) -> None:
+    import bot.app
+    from bot.router import TurnRunner
+
+    monkeypatch.setattr(bot.app, "SWEEP_SECONDS", 0.2)
+    original = TurnRunner._run
+    calls = []
+
+    async def flaky(self: TurnRunner, conversation: Any, row: Any) -> bool:
+        calls.append(row.id)
+        if len(calls) == 1:
+            raise RuntimeError("database hiccup")
+        return await original(self, conversation, row)
+
+    monkeypatch.setattr(TurnRunner, "_run", flaky)
+    client = TestClient(TestServer(create_app(channel_settings()), host="127.0.0.1"))
+    await client.start_server()
+    try:
+        await post(client, fixture("telegram", "text"))
+        await asyncio.wait_for(fake_telegram.sent_event.wait(), timeout=10)
+        await settle(client)
+    finally:
+        await client.close()
+    assert len(calls) == 2 and len(fake_rasa[0].received) == 1
+    assert len(fake_telegram.sent()) == 2
