@@ -13,12 +13,12 @@ import asyncio
 import json
 import logging
 from dataclasses import dataclass
-from typing import Awaitable, Callable, Dict, List, Mapping, Optional
+from typing import Any, Awaitable, Callable, Dict, List, Mapping, Optional
 
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
-from bot.channels import notes
+from bot.channels import geo, notes
 from bot.delivery import inbound as kinds
 from bot.delivery.outbox import Deliverer, enqueue
 from bot.rasa_client import BotReply, RasaClient, RasaUnavailable
@@ -88,7 +88,7 @@ def gateway_replies(row: InboxMessage) -> List[BotReply]:
     if row.kind == kinds.EDIT:
         return [BotReply(notes.EDITED)]
     if row.kind == kinds.LOCATION and not row.text:
-        return [BotReply(notes.LOCATION_UNKNOWN)]
+        return [BotReply(notes.LOCATION_UNKNOWN)]  # no country could be found for the point
     if row.kind == kinds.COMMAND:
         command = (row.text or "").split()[0].split("@")[0].lower() if row.text else ""
         if command == "/language":
@@ -199,6 +199,8 @@ class TurnRunner:
                 await spec.on_turn_start(conversation, row)
             except Exception as exc:  # a read receipt or a spinner is not worth failing a turn
                 logger.info("%s turn-start hook failed: %s", row.channel, type(exc).__name__)
+        if row.kind == kinds.LOCATION:
+            row.text = await locate(row.meta or {})
         replies = gateway_replies(row)
         rasa_text = rasa_text_for(row, conversation)
         if rasa_text is not None and row.kind == kinds.BUTTON and rasa_text.startswith("#"):
@@ -225,6 +227,8 @@ class TurnRunner:
             assert fresh is not None and current is not None
             await enqueue(session, conversation.id, row.channel, replies, row.id, spec.text_limit)
             fresh.status, fresh.text, fresh.processed_at = "done", None, utcnow()
+            if row.kind == kinds.LOCATION:
+                fresh.meta = {}  # the exact point is not kept once its country is known
             fresh.attempts = row.attempts + 1
             if choices is not None:
                 current.numbered_choices = choices
@@ -268,3 +272,16 @@ class TurnRunner:
 def location_text(country_code: Optional[str]) -> str:
     """A shared location as Rasa input: the country as an `inform` with its entity."""
     return "/inform" + json.dumps({"country": country_code}) if country_code else ""
+
+
+async def locate(point: Dict[str, Any]) -> str:
+    """The Rasa input for a shared point ("" when no country is found).
+
+    The offline index loads on the first location (about 2 s), so it runs in a thread: other
+    conversations are not held up.
+    """
+    try:
+        latitude, longitude = float(point["latitude"]), float(point["longitude"])
+    except (KeyError, TypeError, ValueError):
+        return ""
+    return location_text(await asyncio.to_thread(geo.country_for, latitude, longitude))

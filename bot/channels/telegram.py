@@ -21,11 +21,10 @@ from telegram.error import BadRequest, Forbidden, InvalidToken, NetworkError, Re
 from telegram.ext import Application, ApplicationBuilder, ContextTypes, TypeHandler
 
 from bot.app_keys import SETTINGS
-from bot.channels import geo
 from bot.delivery import inbound as kinds
 from bot.delivery.inbound import Inbound
 from bot.delivery.outbox import RateLimit, SendResult
-from bot.router import ChannelSpec, location_text
+from bot.router import ChannelSpec
 from bot.store.models import Conversation
 
 logger = logging.getLogger(__name__)
@@ -81,8 +80,8 @@ def parse_update(update: Update) -> Optional[Inbound]:
         if getattr(message, name, None):
             return Inbound(kind=kinds.MEDIA, text=message.caption or "", meta={"media": name}, **base)
     if message.location is not None:
-        country = geo.country_for(message.location.latitude, message.location.longitude)
-        return Inbound(kind=kinds.LOCATION, text=location_text(country), meta={"country": country}, **base)
+        point = {"latitude": message.location.latitude, "longitude": message.location.longitude}
+        return Inbound(kind=kinds.LOCATION, meta=point, **base)
     if message.contact is not None:
         return Inbound(kind=kinds.CONTACTS, **base)
     if any(getattr(message, name, None) for name in UNSUPPORTED_FIELDS):

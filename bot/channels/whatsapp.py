@@ -21,11 +21,11 @@ import aiohttp
 from aiohttp import web
 
 from bot.app_keys import DELIVERER, RUNNER
-from bot.channels import geo, notes
+from bot.channels import notes
 from bot.delivery import inbound as kinds
 from bot.delivery.inbound import Inbound
 from bot.delivery.outbox import RateLimit, SendResult
-from bot.router import ChannelSpec, location_text
+from bot.router import ChannelSpec
 from bot.store.models import Conversation, InboxMessage, OutboxMessage
 
 logger = logging.getLogger(__name__)
@@ -83,10 +83,10 @@ def _message(raw: Dict[str, Any]) -> Optional[Inbound]:
         return Inbound(kind=kinds.MEDIA, meta={"media": media}, **base)
     if kind == "location":
         try:
-            country = geo.country_for(float(part["latitude"]), float(part["longitude"]))
+            point = {"latitude": float(part["latitude"]), "longitude": float(part["longitude"])}
         except (KeyError, TypeError, ValueError):
-            country = None
-        return Inbound(kind=kinds.LOCATION, text=location_text(country), meta={"country": country}, **base)
+            point = {}
+        return Inbound(kind=kinds.LOCATION, meta=point, **base)
     if kind == "contacts":
         return Inbound(kind=kinds.CONTACTS, **base)
     if kind == "reaction":

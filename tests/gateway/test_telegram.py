@@ -17,9 +17,15 @@ from bot.channels import notes
 from bot.channels.telegram import CALLBACK_DATA_LIMIT
 from bot.delivery.outbox import split_text
 from bot.pseudonym import pseudonym
-from bot.store.models import Conversation, OutboxMessage
+from bot.store.models import Conversation, InboxMessage, OutboxMessage
 from tests.fakes import FakeTelegram
 from tests.gateway.conftest import TELEGRAM_SECRET, FakeRasa, fixture, settle
+
+
+def database_bytes(folder: Path) -> bytes:
+    """The SQLite file and its write-ahead log, where recent writes live."""
+    return b"".join(path.read_bytes() for path in folder.glob("gateway.db*"))
+
 
 HEADERS = {"X-Telegram-Bot-Api-Secret-Token": TELEGRAM_SECRET}
 CHAT = 555000111
@@ -152,12 +158,15 @@ async def test_media_is_not_downloaded_and_a_caption_is_read(
     assert conversation is not None and conversation.media_count == 2
 
 
-async def test_a_location_gives_its_country_without_a_network_call(
-    channels: TestClient, fake_rasa, fake_telegram
+async def test_a_location_gives_its_country_offline_and_the_point_is_not_kept(
+    channels: TestClient, fake_rasa, fake_telegram, tmp_path: Path
 ) -> None:
     await post(channels, fixture("telegram", "location"))  # Nairobi
     await settle(channels)
     assert fake_rasa[0].received[-1]["message"] == '/inform{"country": "KE"}'
+    async with channels.server.app[DB]() as session:
+        (row,) = (await session.scalars(select(InboxMessage))).all()
+    assert row.meta == {} and row.text is None  # the exact point is not kept
 
 
 async def test_contacts_edits_and_polls_get_an_honest_note(
@@ -168,7 +177,7 @@ async def test_contacts_edits_and_polls_get_an_honest_note(
     await settle(channels)
     assert fake_rasa[0].received == []
     assert [m["text"] for m in fake_telegram.sent()] == [notes.CONTACTS, notes.EDITED, notes.UNSUPPORTED]
-    assert b"+254700000000" not in (tmp_path / "gateway.db").read_bytes()
+    assert b"+254700000000" not in database_bytes(tmp_path)
 
 
 async def test_groups_channels_and_unknown_updates_are_acknowledged_and_ignored(

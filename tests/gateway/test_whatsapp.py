@@ -22,6 +22,7 @@ from bot.rasa_client import BotReply
 from bot.store.models import Conversation, OutboxMessage, utcnow
 from tests.fakes import FakeGraph
 from tests.gateway.conftest import WA_APP_SECRET, WA_VERIFY_TOKEN, FakeRasa, fixture, settle
+from tests.gateway.test_telegram import database_bytes
 
 USER = "254700123456"
 
@@ -120,7 +121,7 @@ async def test_every_message_type(
 async def test_contact_cards_are_not_stored(channels: TestClient, fake_graph, tmp_path) -> None:
     await notify(channels, fixture("whatsapp", "contacts"))
     await settle(channels)
-    data = (tmp_path / "gateway.db").read_bytes()
+    data = database_bytes(tmp_path)
     assert b"971500000000" not in data and b"Joseph" not in data
 
 
