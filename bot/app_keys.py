@@ -2,15 +2,25 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 import aiohttp
 from aiohttp import web
 from sqlalchemy.ext.asyncio import AsyncEngine, async_sessionmaker
 
+from bot.casework.routing import RoutingTable
+from bot.crypto import KeySet
 from bot.rasa_client import RasaClient
 from bot.settings import Settings
+
+if TYPE_CHECKING:
+    from bot.casework.notifications import Notifier
 
 SETTINGS = web.AppKey("settings", Settings)
 HTTP = web.AppKey("http", aiohttp.ClientSession)
 ENGINE = web.AppKey("engine", AsyncEngine)
 DB = web.AppKey("db", async_sessionmaker)
 RASA = web.AppKey("rasa", RasaClient)
+KEYS = web.AppKey("keys", KeySet)
+ROUTING = web.AppKey("routing", RoutingTable)
+NOTIFIER: web.AppKey[Notifier] = web.AppKey("notifier")

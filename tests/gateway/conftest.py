@@ -14,6 +14,7 @@ from bot.settings import Settings
 from bot.store.migrate import upgrade
 
 SERVICE_TOKEN = "service-token-for-tests"
+ENCRYPTION_KEY = "kNKsv0p8bSC8hF0rVYmVYkxTUnaEXOfz1lwN-mxXA0A="  # a Fernet key used only by tests
 
 
 class FakeRasa:
@@ -68,6 +69,7 @@ def settings_factory(tmp_path: Path) -> Any:
             rasa_url=rasa_url,
             action_server_url="http://127.0.0.1:9",  # nothing listens there
             rasa_timeout_seconds=2.0,
+            data_encryption_keys=(ENCRYPTION_KEY,),
         )
         values.update(overrides)
         return Settings(**values)
