@@ -12,8 +12,8 @@ from bot.app_keys import DB, ENGINE, HTTP, KEYS, RASA, ROUTING, SETTINGS
 from bot.casework import agency_cases, directory, openapi, recruiters, reports, urgent_requests
 from bot.casework.notifications import notifier_context
 from bot.casework.routing import load_routing
-from bot.crypto import KeySet
 from bot.channels import webchat
+from bot.crypto import KeySet
 from bot.rasa_client import RasaClient
 from bot.settings import Settings
 from bot.store.database import create_engine, session_factory

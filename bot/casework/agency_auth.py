@@ -17,7 +17,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from bot.app_keys import DB
 from bot.store.models import Agency, AgencyToken, utcnow
 
-TOKEN_PREFIX = "spa_"
+TOKEN_PREFIX = "spa_"  # noqa: S105 (a public prefix, not a secret)
 
 
 def hash_token(token: str) -> str:

@@ -21,12 +21,16 @@ ERROR = {"type": "object", "required": ["error"], "properties": {"error": {"type
 NULLABLE_TEXT = {"type": "string", "nullable": True}
 
 
+def _json(schema: Dict[str, Any]) -> Dict[str, Any]:
+    return {"application/json": {"schema": schema}}
+
+
 def _error(description: str) -> Dict[str, Any]:
-    return {"description": description, "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Error"}}}}
+    return {"description": description, "content": _json({"$ref": "#/components/schemas/Error"})}
 
 
 def _ok(description: str, schema: str) -> Dict[str, Any]:
-    return {"description": description, "content": {"application/json": {"schema": {"$ref": f"#/components/schemas/{schema}"}}}}
+    return {"description": description, "content": _json({"$ref": f"#/components/schemas/{schema}"})}
 
 
 def _body(schema: Dict[str, Any]) -> Dict[str, Any]:
@@ -149,7 +153,9 @@ DOCUMENT: Dict[str, Any] = {
                 "responses": {
                     "200": {"description": "the caller's cases", "content": {"application/json": {"schema": {
                         "type": "object", "required": ["cases"],
-                        "properties": {"cases": {"type": "array", "items": {"$ref": "#/components/schemas/CaseSummary"}}},
+                        "properties": {
+                            "cases": {"type": "array", "items": {"$ref": "#/components/schemas/CaseSummary"}}
+                        },
                     }}}},
                     "400": _error("unknown status"),
                     "401": _error("no valid agency token"),
@@ -168,6 +174,7 @@ DOCUMENT: Dict[str, Any] = {
                 "security": [{"agencyToken": []}],
                 "requestBody": _body({
                     "type": "object",
+                    "minProperties": 1,
                     "properties": {
                         "status": {"type": "string", "enum": list(STATUSES)},
                         "public_note": {"type": "string", "maxLength": 500, "nullable": True},
@@ -185,7 +192,8 @@ DOCUMENT: Dict[str, Any] = {
                                       "properties": {"text": {"type": "string", "minLength": 1, "maxLength": 4000}}}),
                 "responses": {
                     "201": {"description": "stored", "content": {"application/json": {"schema": {
-                        "type": "object", "properties": {"id": {"type": "integer"}, "created_at": {"type": "string"}}}}}},
+                        "type": "object",
+                        "properties": {"id": {"type": "integer"}, "created_at": {"type": "string"}}}}}},
                     "400": _error("invalid note"),
                     **AGENCY_ERRORS,
                 },
@@ -268,7 +276,8 @@ DOCUMENT: Dict[str, Any] = {
                 "operationId": "findServices",
                 "security": [{"serviceToken": []}],
                 "parameters": [
-                    {"name": "country", "in": "query", "required": True, "schema": {"type": "string", "pattern": "^[A-Z]{2}$"}},
+                    {"name": "country", "in": "query", "required": True,
+                     "schema": {"type": "string", "pattern": "^[A-Z]{2}$"}},
                     {"name": "area", "in": "query", "required": False, "schema": {"type": "string", "maxLength": 100}},
                     {"name": "service", "in": "query", "required": False,
                      "schema": {"type": "string", "enum": list(SERVICES)}},

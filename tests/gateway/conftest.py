@@ -84,3 +84,7 @@ async def gateway(fake_rasa: tuple[FakeRasa, str], settings_factory: Any) -> Asy
     await client.start_server()
     yield client
     await client.close()
+
+
+# The casework fixtures (a gateway with the sample directory and agency tokens) live beside their helpers.
+from tests.gateway.casework_support import casework  # noqa: E402, F401

@@ -10,7 +10,7 @@ from aiohttp.test_utils import TestClient
 from bot.casework_admin import rotate_rows
 from bot.crypto import KeySet, generate_key
 from bot.store.database import create_engine, session_factory
-from tests.gateway.casework_support import SERVICE, Casework, casework, report_body  # noqa: F401
+from tests.gateway.casework_support import SERVICE, Casework, report_body
 from tests.gateway.conftest import ENCRYPTION_KEY
 
 
