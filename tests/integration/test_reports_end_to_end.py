@@ -30,7 +30,8 @@ def test_a_report_is_filed_and_its_status_checked(stack: Stack) -> None:
     code = re.search(r"SP-[0-9A-Z]{6}", filed)
     assert code and "Your report is saved" in filed, filed
     assert "SAMPLE Kenya Children's Services Office" in filed and "not yet checked" in filed
-    assert "SAMPLE Kenya Anti-Trafficking Police Unit" in filed  # three children named: the exception applies
+    # Labour exploitation in Kenya routes to children's services and a legal-aid NGO (both agreed to).
+    assert "SAMPLE Nairobi Legal Aid Clinic" in filed
     assert "stay anonymous" in filed
 
     status = texts(Chat(stack).say(f"any news on {code.group(0).lower()}?"))
