@@ -18,7 +18,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from bot.app_keys import DB, KEYS, NOTIFIER
 from bot.casework.agency_auth import require_agency
 from bot.casework.reference_codes import normalise_reference
-from bot.casework.reports import STATUSES, _json_object
+from bot.casework.reports import STATUSES, json_object
 from bot.casework.routing import Consent, access_level
 from bot.crypto import KeySet
 from bot.store.models import Agency, Case, CaseAccess, CaseNote, utcnow
@@ -143,7 +143,7 @@ async def read_case(request: web.Request) -> web.Response:
 async def update_case(request: web.Request) -> web.Response:
     """Set the status and/or the public note (the only text the reporter ever sees)."""
     agency_id = await require_agency(request)
-    body = await _json_object(request)
+    body = await json_object(request)
     status, note = body.get("status"), body.get("public_note")
     if status is None and "public_note" not in body:
         raise _bad("give a status, a public_note, or both")
@@ -166,7 +166,7 @@ async def update_case(request: web.Request) -> web.Response:
 async def add_note(request: web.Request) -> web.Response:
     """A private note, seen only by the agency that wrote it."""
     agency_id = await require_agency(request)
-    body = await _json_object(request)
+    body = await json_object(request)
     text = body.get("text")
     if not isinstance(text, str) or not text.strip() or len(text) > MAX_NOTE:
         raise _bad(f"text must be 1 to {MAX_NOTE} characters")
@@ -183,7 +183,7 @@ async def add_note(request: web.Request) -> web.Response:
 async def refer_case(request: web.Request) -> web.Response:
     """Share the case with another agency, as far as the reporter's consent (or the exception) allows."""
     agency_id = await require_agency(request)
-    body = await _json_object(request)
+    body = await json_object(request)
     target_id, reason = body.get("agency_id"), body.get("reason")
     if not isinstance(target_id, str) or not 0 < len(target_id) <= 64:
         raise _bad("agency_id must be a directory id")

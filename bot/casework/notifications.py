@@ -15,7 +15,7 @@ import json
 import logging
 import time
 from datetime import datetime, timedelta, timezone
-from typing import Any, AsyncIterator, Dict, Optional
+from typing import Any, AsyncIterator, Dict
 
 import aiohttp
 from aiohttp import web
@@ -70,13 +70,23 @@ class Notifier:
     def __init__(self, app: web.Application) -> None:
         self.app = app
         self._wake = asyncio.Event()
+        self._stopping = False
 
     def wake(self) -> None:
         self._wake.set()
 
+    async def stop(self, task: asyncio.Task[None], grace: float = 5.0) -> None:
+        """Let the current round finish (a query cut off mid-way outlives its event loop), then end."""
+        self._stopping = True
+        self.wake()
+        try:
+            await asyncio.wait_for(task, timeout=grace)
+        except asyncio.TimeoutError:
+            pass  # wait_for has cancelled it
+
     async def run_forever(self) -> None:
         poll = self.app[SETTINGS].notify_poll_seconds
-        while True:
+        while not self._stopping:
             try:
                 await self.deliver_due()
             except Exception:  # the loop must survive a bad row or a database hiccup
@@ -157,11 +167,6 @@ async def notifier_context(app: web.Application) -> AsyncIterator[None]:
     """cleanup_ctx: run the delivery loop for the app's lifetime."""
     notifier = Notifier(app)
     app[NOTIFIER] = notifier
-    task: Optional[asyncio.Task[None]] = asyncio.create_task(notifier.run_forever())
+    task = asyncio.create_task(notifier.run_forever())
     yield
-    if task is not None:
-        task.cancel()
-        try:
-            await task
-        except asyncio.CancelledError:
-            pass
+    await notifier.stop(task)

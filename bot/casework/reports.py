@@ -211,7 +211,7 @@ NOT_FOUND = {"error": "not found"}
 async def report_status(request: web.Request) -> web.Response:
     """The status and public note of a reference, nothing else; rate-limited per conversation."""
     require_service_token(request)
-    body = await _json_object(request)
+    body = await json_object(request)
     conversation_id, reference = body.get("conversation_id"), body.get("reference")
     if not isinstance(conversation_id, str) or not 0 < len(conversation_id) <= 64:
         return web.json_response({"error": "conversation_id must be a string of 1 to 64 characters"}, status=400)
@@ -236,7 +236,7 @@ async def report_status(request: web.Request) -> web.Response:
         return web.json_response({"reference": case.reference, "status": case.status, "public_note": note})
 
 
-async def _json_object(request: web.Request) -> Dict[str, Any]:
+async def json_object(request: web.Request) -> Dict[str, Any]:
     try:
         body = await request.json()
     except ValueError as exc:
