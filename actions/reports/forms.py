@@ -72,6 +72,29 @@ NARRATIVE_SLOTS = {
     "missing_last_when", "missing_last_where", "missing_destination", "missing_taken_by",
 }
 SHORT_STOP_WORDS = 6
+# In a story, the emergency path runs only when the classifier is fairly sure: "three girls, about
+# 13" must not bring up emergency numbers (the report asks about danger right after).
+STORY_EMERGENCY_CONFIDENCE = 0.5
+# A tapped button is a deliberate answer: it is taken even when the classifier reads it as an
+# emergency ("someone taken or moved") or a stop, or the same question would come back forever.
+BUTTON_ANSWERS = {
+    "report_category": {"work with no pay or no way out", "sex or sexual abuse", "something online",
+                        "someone taken or moved", "not sure"},
+    "report_when": {"it's happening now", "in the last few days", "weeks or months ago", "not sure"},
+    "report_who_at_risk": {"no children", "not sure"},
+    "report_danger_now": {"yes", "no", "not sure"},
+    "report_contact_method": {"no, stay anonymous", "yes, in this chat", "yes, by phone"},
+    "report_consent_child_protection": {"yes", "no"},
+    "report_consent_police": {"yes", "no"},
+    "report_consent_ngo": {"yes", "no"},
+    "missing_age": {"under 12", "12 to 15", "16 or 17"},
+    "missing_contact_method": {"by phone", "in this chat", "don't contact me"},
+    "missing_consent_ngo": {"yes", "no"},
+}
+
+
+def is_button_answer(slot: Optional[str], text: str) -> bool:
+    return text.strip().lower() in BUTTON_ANSWERS.get(slot or "", set())
 
 
 def interrupted(tracker: Tracker) -> bool:
@@ -79,6 +102,8 @@ def interrupted(tracker: Tracker) -> bool:
     text = tracker.latest_message.get("text") or ""
     intent = intent_of(tracker)
     asked = tracker.get_slot("requested_slot")
+    if answers.is_skip(text) or is_button_answer(asked, text):
+        return False
     if intent == "emergency":
         return asked not in NARRATIVE_SLOTS
     if intent == "stop":
@@ -86,6 +111,15 @@ def interrupted(tracker: Tracker) -> bool:
             return False
         return asked not in NARRATIVE_SLOTS or len(text.split()) <= SHORT_STOP_WORDS
     return False
+
+
+def emergency_in_story(tracker: Tracker, asked: Optional[str]) -> bool:
+    intent = tracker.latest_message.get("intent") or {}
+    return (
+        asked in NARRATIVE_SLOTS
+        and intent.get("name") == "emergency"
+        and float(intent.get("confidence") or 0.0) >= STORY_EMERGENCY_CONFIDENCE
+    )
 
 
 async def emergency_path(dispatcher: CollectingDispatcher, tracker: Tracker, country: Optional[str]) -> None:
@@ -167,7 +201,7 @@ class IntakeForm(FormValidationAction, metaclass=abc.ABCMeta):
         if asked in candidates and candidates[asked] is None:
             hint = PHONE_REPROMPT if asked == self.PHONE_SLOT else REPROMPT
             dispatcher.utter_message(text=hint)
-        if intent_of(tracker) == "emergency" and asked in NARRATIVE_SLOTS:
+        if emergency_in_story(tracker, asked):
             await emergency_path(dispatcher, tracker, tracker.get_slot("country"))
         await self.after_answer(asked, candidates, dispatcher, tracker)
         return [SlotSet(slot, value) for slot, value in candidates.items()]

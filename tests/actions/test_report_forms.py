@@ -31,8 +31,9 @@ def tracker(
     intent: str = "inform",
     entities: Optional[List[Dict[str, Any]]] = None,
     form: str = "report_form",
+    confidence: float = 0.9,
 ) -> Tracker:
-    message = {"text": text, "intent": {"name": intent}, "entities": entities or []}
+    message = {"text": text, "intent": {"name": intent, "confidence": confidence}, "entities": entities or []}
     return Tracker(
         sender_id="we-test",
         slots={**{s: None for s in REPORT_SLOTS + MISSING_SLOTS}, "requested_slot": asked, **(slots or {})},
@@ -198,3 +199,17 @@ def test_children_at_risk(text: str, expected: Optional[bool]) -> None:
 )
 def test_phone_numbers(text: str, expected: Optional[str]) -> None:
     assert answers.phone_number(text) == expected
+
+
+async def test_a_tapped_button_is_an_answer_even_when_it_reads_like_an_emergency(urgent) -> None:
+    events, dispatcher = await run(ValidateReportForm(), tracker("someone taken or moved", "report_category",
+                                                                 intent="emergency", confidence=0.41))
+    assert SlotSet("report_category", "trafficking") in events and urgent == [] and dispatcher.messages == []
+
+
+async def test_a_weak_emergency_reading_of_a_story_does_not_bring_up_numbers(urgent) -> None:
+    events, dispatcher = await run(ValidateReportForm(), tracker("three girls, about 13 and 14",
+                                                                 "report_who_at_risk", intent="emergency",
+                                                                 confidence=0.23))
+    assert SlotSet("report_who_at_risk", "three girls, about 13 and 14") in events
+    assert urgent == [] and dispatcher.messages == []

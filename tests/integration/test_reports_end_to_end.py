@@ -54,6 +54,8 @@ def test_skip_stop_and_an_emergency_in_the_middle_of_a_report(stack: Stack) -> N
     replies = chat.say("help me now, they locked us in")
     assert replies[0]["text"].startswith("🚨 Call")
     assert "Which is closest" in texts(replies)  # the report goes on after the numbers
+    # A tapped button is an answer, even one the classifier reads as an emergency.
+    assert "Where is it happening" in texts(chat.say("someone taken or moved"))
     assert "Nothing was sent" in texts(chat.say("stop"))
 
 
