@@ -99,6 +99,10 @@ def case_view(case: Case, access: CaseAccess, keys: KeySet, notes: list[CaseNote
             {"id": n.id, "text": keys.decrypt(n.body_encrypted), "created_at": n.created_at.isoformat()}
             for n in notes
         ],
+        "referral": (
+            {"from_agency": access.referred_by, "reason": keys.decrypt_optional(access.referral_reason_encrypted)}
+            if access.via == "referral" else None
+        ),
         "updated_at": case.updated_at.isoformat(),
     }
 

@@ -88,6 +88,11 @@ SCHEMAS: Dict[str, Any] = {
                                            "created_at": {"type": "string"}},
                         },
                     },
+                    "referral": {
+                        "type": "object",
+                        "nullable": True,
+                        "properties": {"from_agency": {"type": "string"}, "reason": NULLABLE_TEXT},
+                    },
                     "updated_at": {"type": "string"},
                 },
             },

@@ -79,6 +79,7 @@ async def test_referral_needs_consent_and_the_receiver_sees_only_what_it_allows(
                                              headers=casework.agency("sample-ke-nairobi-legal"))).json()
     assert legal["via"] == "referral" and legal["status"] == "referred"
     assert legal["private_notes"] == []  # the owner's note stays with the owner
+    assert legal["referral"] == {"from_agency": OWNER, "reason": "wages"}
     unknown = await casework.client.post(f"/api/v1/cases/{reference}/referrals",
                                          json={"agency_id": "no-such-agency"}, headers=owner)
     assert unknown.status == 404
