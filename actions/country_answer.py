@@ -10,6 +10,7 @@ from rasa_sdk.executor import CollectingDispatcher
 
 from actions.helpline_directory import country_in_sentence
 from actions.numbers_message import emergency_text, helpline_text
+from actions.support_services import ActionFindSupportServices
 
 
 class ActionHandleCountry(Action):
@@ -28,6 +29,9 @@ class ActionHandleCountry(Action):
                 text="Sorry, I didn't recognise that place. Could you type the country's name?"
             )
             return []
+        if pending == "services":
+            # The user was asked where to look for services: look there now.
+            return await ActionFindSupportServices().run(dispatcher, tracker, domain)
         if pending == "emergency":
             dispatcher.utter_message(text=emergency_text(named))
         elif pending == "helpline":

@@ -1,4 +1,4 @@
-"""Gateway command line: `python -m bot serve | migrate | run | telegram-webhook | dead-letters | ...`."""
+"""Gateway command line: `python -m bot serve | migrate | run`, channel and admin commands."""
 
 from __future__ import annotations
 
@@ -6,12 +6,10 @@ import argparse
 import asyncio
 import logging
 import sys
-from typing import TYPE_CHECKING
 
 from aiohttp import web
 
-if TYPE_CHECKING:
-    from bot.settings import Settings
+from bot.settings import Settings
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -31,6 +29,17 @@ def main(argv: list[str] | None = None) -> int:
     )
     dead = sub.add_parser("dead-letters", help="list outbound messages that failed for good (no message text)")
     dead.add_argument("--limit", type=int, default=50)
+    directory = sub.add_parser("import-directory", help="load or update agencies and services (YAML or CSV)")
+    directory.add_argument("file", help="see reference/directory_sample.yml for the fields")
+    token = sub.add_parser("create-agency-token", help="create an API token for an agency (printed once)")
+    token.add_argument("agency_id")
+    token.add_argument("--label", default="", help="who or what the token is for")
+    revoke = sub.add_parser("revoke-agency-token", help="revoke an agency API token by its id")
+    revoke.add_argument("token_id", type=int)
+    webhook = sub.add_parser("set-agency-webhook", help="where an agency's system is notified of new cases")
+    webhook.add_argument("agency_id")
+    webhook.add_argument("url", nargs="?", help="https URL; omit to stop notifications")
+    sub.add_parser("rotate-keys", help="re-encrypt stored data with the newest DATA_ENCRYPTION_KEYS key")
     args = parser.parse_args(argv)
 
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
@@ -40,7 +49,6 @@ def main(argv: list[str] | None = None) -> int:
         return run_all(wait=not args.no_wait)
 
     from bot.dev_secrets import load_dev_secrets
-    from bot.settings import Settings
 
     load_dev_secrets()
     settings = Settings.from_env()
@@ -64,6 +72,8 @@ def main(argv: list[str] | None = None) -> int:
         from bot.delivery.dead_letters import print_dead_letters
 
         return asyncio.run(print_dead_letters(settings.database_url, args.limit))
+    if args.command in ADMIN_COMMANDS:
+        return _admin(args, settings)
 
     from bot.app import create_app
     from bot.web_security import PathOnlyAccessLogger
@@ -93,6 +103,37 @@ def _telegram_webhook(settings: Settings) -> int:
     ok = asyncio.run(register())
     print(f"webhook {'set' if ok else 'NOT set'}: {settings.telegram_public_url.rstrip('/')}/telegram/webhook")
     return 0 if ok else 1
+
+ADMIN_COMMANDS = ("import-directory", "create-agency-token", "revoke-agency-token", "set-agency-webhook", "rotate-keys")
+
+
+def _admin(args: argparse.Namespace, settings: Settings) -> int:
+    from bot import casework_admin
+    from bot.crypto import KeySet
+
+    url = settings.database_url
+    try:
+        if args.command == "import-directory":
+            print(f"imported {casework_admin.import_directory_file(url, args.file)} agencies")
+        elif args.command == "create-agency-token":
+            token_id, token = casework_admin.create_agency_token(url, args.agency_id, args.label)
+            print(f"token id {token_id} for {args.agency_id} (shown once, store it safely):\n{token}")
+        elif args.command == "revoke-agency-token":
+            if not casework_admin.revoke_agency_token(url, args.token_id):
+                print(f"no live token with id {args.token_id}", file=sys.stderr)
+                return 1
+            print(f"token {args.token_id} revoked")
+        elif args.command == "set-agency-webhook":
+            keys = KeySet(settings.data_encryption_keys)
+            secret = casework_admin.set_agency_webhook(url, keys, args.agency_id, args.url)
+            print(f"signing secret (shown once):\n{secret}" if secret else "notifications turned off")
+        elif args.command == "rotate-keys":
+            changed = casework_admin.rotate_keys(url, KeySet(settings.data_encryption_keys))
+            print(f"re-encrypted {changed} values with the newest key")
+    except (ValueError, LookupError) as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 1
+    return 0
 
 
 if __name__ == "__main__":

@@ -10,9 +10,12 @@ import aiohttp
 from aiohttp import web
 
 from bot import health
-from bot.app_keys import DB, DELIVERER, ENGINE, HTTP, RASA, RUNNER, SETTINGS
-from bot.casework import recruiters, urgent_requests
+from bot.app_keys import DB, DELIVERER, ENGINE, HTTP, KEYS, RASA, ROUTING, RUNNER, SETTINGS
+from bot.casework import agency_cases, directory, openapi, recruiters, reports, urgent_requests
+from bot.casework.notifications import notifier_context
+from bot.casework.routing import load_routing
 from bot.channels import telegram, webchat, whatsapp
+from bot.crypto import KeySet
 from bot.delivery.inbound import Inbound, Recorded
 from bot.delivery.outbox import Deliverer, RateLimit, Sender
 from bot.rasa_client import RasaClient
@@ -96,12 +99,20 @@ def create_app(settings: Settings) -> web.Application:
     # WhatsApp batches can reach a few MB; each route enforces its own smaller limit.
     app = web.Application(middlewares=[security_headers], client_max_size=whatsapp.MAX_BODY_BYTES)
     app[SETTINGS] = settings
+    # Fail at start-up, not on the first report, when keys or the routing table are missing.
+    app[KEYS] = KeySet(settings.data_encryption_keys)
+    app[ROUTING] = load_routing(settings.routing_file)
     app.cleanup_ctx.append(_resources)
+    app.cleanup_ctx.append(notifier_context)
     app.router.add_get("/", _root)
     app.add_routes(health.routes)
     app.add_routes(urgent_requests.routes)
     app.add_routes(recruiters.routes)
     app.add_routes(telegram.routes)
     app.add_routes(whatsapp.routes)
+    app.add_routes(reports.routes)
+    app.add_routes(directory.routes)
+    app.add_routes(agency_cases.routes)
+    app.add_routes(openapi.routes)
     webchat.setup(app)
     return app

@@ -98,6 +98,10 @@ class Stack:
             from bot.registry_import import SAMPLE_REGISTRY, import_registry_file
 
             import_registry_file(env["DATABASE_URL"], SAMPLE_REGISTRY, "sample")
+            # Sample agencies (verified: false), so reports route and services can be found in demos.
+            from bot.casework_admin import SAMPLE_DIRECTORY, import_directory_file
+
+            import_directory_file(env["DATABASE_URL"], SAMPLE_DIRECTORY)
         for name, command in self.commands(env).items():
             log = open(self.var_dir / "log" / f"{name}.log", "ab")
             self.processes[name] = subprocess.Popen(

@@ -7,8 +7,15 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Mapping, Optional
 
+from bot.crypto import ENV_NAME as KEYS_ENV
+from bot.crypto import parse_keys
+
 REPO_ROOT = Path(__file__).resolve().parent.parent
 VAR_DIR = REPO_ROOT / "var"
+
+
+def _default_routing_file() -> str:
+    return str(REPO_ROOT / "reference" / "routing_sample.yml")
 
 
 def _default_database_url() -> str:
@@ -50,6 +57,14 @@ class Settings:
     @property
     def telegram_polling(self) -> bool:
         return bool(self.telegram_bot_token) and not self.telegram_public_url
+    # Reports and cases (docs/reports.md). Fernet keys, newest first; required to serve.
+    data_encryption_keys: tuple[str, ...] = ()
+    routing_file: str = field(default_factory=_default_routing_file)
+    status_checks_per_hour: int = 5
+    notify_poll_seconds: float = 5.0
+    notify_retry_base_seconds: float = 5.0
+    notify_retry_max_seconds: float = 3600.0
+    notify_timeout_seconds: float = 10.0
 
     @classmethod
     def from_env(cls, env: Optional[Mapping[str, str]] = None) -> Settings:
@@ -89,6 +104,11 @@ class Settings:
             whatsapp_api_url=env.get("WHATSAPP_API_URL", cls.whatsapp_api_url).rstrip("/"),
             whatsapp_api_version=env.get("WHATSAPP_API_VERSION", cls.whatsapp_api_version),
             whatsapp_template=env.get("WHATSAPP_TEMPLATE", ""),
+            data_encryption_keys=parse_keys(env.get(KEYS_ENV, "")),
+            routing_file=env.get("ROUTING_FILE") or _default_routing_file(),
+            status_checks_per_hour=int(env.get("STATUS_CHECKS_PER_HOUR", cls.status_checks_per_hour)),
+            notify_retry_base_seconds=float(env.get("NOTIFY_RETRY_BASE_SECONDS", cls.notify_retry_base_seconds)),
+            notify_retry_max_seconds=float(env.get("NOTIFY_RETRY_MAX_SECONDS", cls.notify_retry_max_seconds)),
         )
         if settings.telegram_public_url and not settings.telegram_webhook_secret:
             raise RuntimeError(

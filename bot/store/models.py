@@ -118,3 +118,114 @@ class OutboxMessage(Base):
     error: Mapped[Optional[str]] = mapped_column(String(200), nullable=True)
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+# ---- Reports, cases and the agency directory (issue 4) -------------------------------------
+# Free text that could identify or hurt someone (narratives, contact details, notes, webhook
+# secrets) is stored only as Fernet tokens from bot/crypto.py: columns named `*_encrypted`.
+
+
+class Agency(Base):
+    """A partner agency or service in the directory; cases are routed and referred to agencies."""
+
+    __tablename__ = "agencies"
+
+    id: Mapped[str] = mapped_column(String(64), primary_key=True)
+    name: Mapped[str] = mapped_column(String(200))
+    # Which consent question covers it: child_protection, police or ngo.
+    kind: Mapped[str] = mapped_column(String(32))
+    countries: Mapped[list[str]] = mapped_column(JSON, default=list)
+    areas: Mapped[list[str]] = mapped_column(JSON, default=list)
+    categories: Mapped[list[str]] = mapped_column(JSON, default=list)
+    languages: Mapped[list[str]] = mapped_column(JSON, default=list)
+    services: Mapped[list[str]] = mapped_column(JSON, default=list)
+    opening_hours: Mapped[str] = mapped_column(String(200), default="")
+    timezone: Mapped[str] = mapped_column(String(64), default="UTC")
+    contact: Mapped[dict[str, str]] = mapped_column(JSON, default=dict)
+    emergency_numbers: Mapped[list[str]] = mapped_column(JSON, default=list)
+    verified: Mapped[bool] = mapped_column(Boolean, default=False)
+    source: Mapped[str] = mapped_column(String(300))
+    notify_url: Mapped[Optional[str]] = mapped_column(String(500), nullable=True)
+    notify_secret_encrypted: Mapped[Optional[str]] = mapped_column(Text, nullable=True)
+    active: Mapped[bool] = mapped_column(Boolean, default=True)
+
+
+class AgencyToken(Base):
+    """An agency's API token: only its SHA-256 is kept; revoked tokens stay for the record."""
+
+    __tablename__ = "agency_tokens"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    agency_id: Mapped[str] = mapped_column(ForeignKey("agencies.id", ondelete="CASCADE"), index=True)
+    token_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    label: Mapped[str] = mapped_column(String(100), default="")
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    revoked_at: Mapped[Optional[datetime]] = mapped_column(DateTime(timezone=True), nullable=True)
+
+
+class Case(Base):
+    """A report or missing-child intake; details and contact are encrypted."""
+
+    __tablename__ = "cases"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    reference: Mapped[str] = mapped_column(String(16), unique=True)
+    idempotency_key: Mapped[str] = mapped_column(String(64), unique=True)
+    conversation_id: Mapped[str] = mapped_column(ForeignKey("conversations.id", ondelete="CASCADE"), index=True)
+    kind: Mapped[str] = mapped_column(String(16))  # report | missing_child
+    category: Mapped[str] = mapped_column(String(32))
+    country: Mapped[Optional[str]] = mapped_column(String(2), nullable=True)
+    language: Mapped[str] = mapped_column(String(8), default="en")
+    status: Mapped[str] = mapped_column(String(16), default="received")
+    danger_now: Mapped[bool] = mapped_column(Boolean, default=False)
+    child_at_risk: Mapped[bool] = mapped_column(Boolean, default=False)
+    consent_child_protection: Mapped[bool] = mapped_column(Boolean, default=False)
+    consent_police: Mapped[bool] = mapped_column(Boolean, default=False)
+    consent_ngo: Mapped[bool] = mapped_column(Boolean, default=False)
+    contact_method: Mapped[str] = mapped_column(String(16), default="anonymous")  # anonymous | chat | phone
+    details_encrypted: Mapped[str] = mapped_column(Text)
+    contact_encrypted: Mapped[Optional[str]] = mapped_column(Text, nullable=True)
+    public_note_encrypted: Mapped[Optional[str]] = mapped_column(Text, nullable=True)
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+
+
+class CaseAccess(Base):
+    """Which agency may see a case, how much (`full` or `safety`), and its notification's state."""
+
+    __tablename__ = "case_access"
+    __table_args__ = (UniqueConstraint("case_id", "agency_id"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    case_id: Mapped[int] = mapped_column(ForeignKey("cases.id", ondelete="CASCADE"), index=True)
+    agency_id: Mapped[str] = mapped_column(ForeignKey("agencies.id", ondelete="CASCADE"), index=True)
+    via: Mapped[str] = mapped_column(String(16))  # routed | referral
+    level: Mapped[str] = mapped_column(String(16))  # full | safety
+    referred_by: Mapped[Optional[str]] = mapped_column(ForeignKey("agencies.id"), nullable=True)
+    referral_reason_encrypted: Mapped[Optional[str]] = mapped_column(Text, nullable=True)
+    # pending → delivered; not_configured when the agency has no system to notify.
+    notify_state: Mapped[str] = mapped_column(String(16), default="pending", index=True)
+    notify_attempts: Mapped[int] = mapped_column(Integer, default=0)
+    notify_next_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    notify_last_status: Mapped[Optional[str]] = mapped_column(String(32), nullable=True)
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+
+
+class CaseNote(Base):
+    """A private note: only the agency that wrote it ever sees it."""
+
+    __tablename__ = "case_notes"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    case_id: Mapped[int] = mapped_column(ForeignKey("cases.id", ondelete="CASCADE"), index=True)
+    agency_id: Mapped[str] = mapped_column(ForeignKey("agencies.id", ondelete="CASCADE"))
+    body_encrypted: Mapped[str] = mapped_column(Text)
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+
+
+class StatusCheck(Base):
+    """One report-status look-up by a conversation, kept to rate-limit guessing."""
+
+    __tablename__ = "status_checks"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    conversation_id: Mapped[str] = mapped_column(String(64), index=True)
+    checked_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow, index=True)

@@ -18,6 +18,7 @@ from bot.store.migrate import upgrade
 from tests.fakes import FakeGraph, FakeTelegram
 
 SERVICE_TOKEN = "service-token-for-tests"
+ENCRYPTION_KEY = "kNKsv0p8bSC8hF0rVYmVYkxTUnaEXOfz1lwN-mxXA0A="  # a Fernet key used only by tests
 
 
 class FakeRasa:
@@ -86,6 +87,7 @@ def settings_factory(tmp_path: Path) -> Any:
             rasa_url=rasa_url,
             action_server_url="http://127.0.0.1:9",  # nothing listens there
             rasa_timeout_seconds=2.0,
+            data_encryption_keys=(ENCRYPTION_KEY,),
         )
         values.update(overrides)
         return Settings(**values)
@@ -168,3 +170,5 @@ async def settle(client: TestClient) -> None:
     for _ in range(3):
         await app[RUNNER].idle()
         await app[DELIVERER].idle()
+# The casework fixtures (a gateway with the sample directory and agency tokens) live beside their helpers.
+from tests.gateway.casework_support import casework  # noqa: E402, F401

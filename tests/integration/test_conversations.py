@@ -78,7 +78,7 @@ def test_helpline_for_the_country_the_user_names(stack: Stack) -> None:
 
 def test_flows_not_built_yet_say_so_honestly(stack: Stack) -> None:
     chat = Chat(stack)
-    answer = texts(chat.say("i want to report a farm where the workers are not paid")).lower()
+    answer = texts(chat.say("i want to talk to a real person")).lower()
     assert "can't" in answer or "cannot" in answer
     assert "helpline" in answer
 
