@@ -57,8 +57,8 @@ async def _resources(app: web.Application) -> AsyncIterator[None]:
         senders[whatsapp.CHANNEL] = wa.sender
         limits[whatsapp.CHANNEL] = whatsapp.RATE_LIMIT
         app[whatsapp.WHATSAPP] = wa
-    app[DELIVERER] = Deliverer(app[DB], senders, limits, settings.outbox_max_attempts)
-    app[RUNNER] = TurnRunner(app[DB], settings.pseudonym_key, app[RASA], app[DELIVERER], specs)
+    app[DELIVERER] = Deliverer(app[DB], app[KEYS], senders, limits, settings.outbox_max_attempts)
+    app[RUNNER] = TurnRunner(app[DB], app[KEYS], settings.pseudonym_key, app[RASA], app[DELIVERER], specs)
     if bridge is not None:
         await bridge.start()
     logger.info("channels: %s", ", ".join(sorted(specs)))

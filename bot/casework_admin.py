@@ -16,7 +16,7 @@ from bot.casework.directory import import_directory, parse_directory
 from bot.crypto import KeySet
 from bot.settings import REPO_ROOT
 from bot.store.database import create_engine, session_factory
-from bot.store.models import Agency, Case, CaseAccess, CaseNote
+from bot.store.models import Agency, Case, CaseAccess, CaseNote, Conversation, InboxMessage, OutboxMessage
 
 SAMPLE_DIRECTORY = REPO_ROOT / "reference" / "directory_sample.yml"
 # Every column that holds a Fernet token, by table.
@@ -25,6 +25,8 @@ ENCRYPTED_COLUMNS: dict[Any, tuple[str, ...]] = {
     CaseNote: ("body_encrypted",),
     CaseAccess: ("referral_reason_encrypted",),
     Agency: ("notify_secret_encrypted",),
+    Conversation: ("address",),
+    InboxMessage: ("text",),
 }
 T = TypeVar("T")
 
@@ -79,6 +81,12 @@ async def rotate_rows(session: AsyncSession, keys: KeySet) -> int:
                 if token and not keys.is_current(token):
                     setattr(row, column, keys.rotate(token))
                     changed += 1
+    # Outbox bodies are sealed inside their JSON column.
+    for message in (await session.scalars(select(OutboxMessage))).all():
+        token = message.body.get("sealed") if isinstance(message.body, dict) else None
+        if token and not keys.is_current(token):
+            message.body = {"sealed": keys.rotate(token)}
+            changed += 1
     return changed
 
 

@@ -19,8 +19,9 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from bot.channels import geo, notes
+from bot.crypto import KeySet
 from bot.delivery import inbound as kinds
-from bot.delivery.outbox import Deliverer, enqueue
+from bot.delivery.outbox import Deliverer, enqueue, unseal
 from bot.rasa_client import BotReply, RasaClient, RasaUnavailable
 from bot.store.models import Conversation, InboxMessage, OutboxMessage, utcnow
 
@@ -100,6 +101,7 @@ class TurnRunner:
     def __init__(
         self,
         db: async_sessionmaker[AsyncSession],
+        keys: KeySet,
         pseudonym_key: str,
         rasa: RasaClient,
         deliverer: Deliverer,
@@ -107,6 +109,7 @@ class TurnRunner:
         retry_cap_seconds: float = 30.0,
     ) -> None:
         self.db = db
+        self.keys = keys
         self.pseudonym_key = pseudonym_key
         self.rasa = rasa
         self.deliverer = deliverer
@@ -119,7 +122,7 @@ class TurnRunner:
 
     async def accept(self, message: kinds.Inbound) -> Optional[kinds.Recorded]:
         """Write an inbound message to the inbox and start its turn; None for a duplicate."""
-        recorded = await kinds.record(self.db, message, self.pseudonym_key)
+        recorded = await kinds.record(self.db, message, self.pseudonym_key, self.keys)
         if recorded is not None:
             self.kick(recorded.conversation_id)
         return recorded
@@ -199,8 +202,10 @@ class TurnRunner:
                 await spec.on_turn_start(conversation, row)
             except Exception as exc:  # a read receipt or a spinner is not worth failing a turn
                 logger.info("%s turn-start hook failed: %s", row.channel, type(exc).__name__)
+        # `row` is a detached copy: opening its text here never writes plaintext back.
+        row.text = self.keys.decrypt_optional(row.text)
         if row.kind == kinds.LOCATION:
-            row.text = await locate(row.meta or {})
+            row.text = await locate(json.loads(row.text or "{}"))
         replies = gateway_replies(row)
         rasa_text = rasa_text_for(row, conversation)
         if rasa_text is not None and row.kind == kinds.BUTTON and rasa_text.startswith("#"):
@@ -225,10 +230,8 @@ class TurnRunner:
             fresh = await session.get(InboxMessage, row.id)
             current = await session.get(Conversation, conversation.id)
             assert fresh is not None and current is not None
-            await enqueue(session, conversation.id, row.channel, replies, row.id, spec.text_limit)
+            await enqueue(session, self.keys, conversation.id, row.channel, replies, row.id, spec.text_limit)
             fresh.status, fresh.text, fresh.processed_at = "done", None, utcnow()
-            if row.kind == kinds.LOCATION:
-                fresh.meta = {}  # the exact point is not kept once its country is known
             fresh.attempts = row.attempts + 1
             if choices is not None:
                 current.numbered_choices = choices
@@ -248,7 +251,7 @@ class TurnRunner:
             row = await session.get(OutboxMessage, outbox_id)
         if row is None or row.conversation_id != conversation_id:
             return None  # never another conversation's choices
-        buttons = row.body.get("buttons") or []
+        buttons = unseal(self.keys, row.body).get("buttons") or []
         return str(buttons[index]["payload"]) if 0 <= index < len(buttons) else None
 
     async def _hold(self, row: InboxMessage, spec: ChannelSpec) -> None:
@@ -259,7 +262,9 @@ class TurnRunner:
             fresh.attempts = row.attempts + 1
             if not fresh.holding_sent:
                 fresh.holding_sent = True
-                await enqueue(session, row.conversation_id, row.channel, [BotReply(notes.HOLDING)], row.id)
+                await enqueue(
+                    session, self.keys, row.conversation_id, row.channel, [BotReply(notes.HOLDING)], row.id
+                )
         self.deliverer.kick(row.conversation_id)
         self._finish(row.id)
 

@@ -81,7 +81,7 @@ def parse_update(update: Update) -> Optional[Inbound]:
             return Inbound(kind=kinds.MEDIA, text=message.caption or "", meta={"media": name}, **base)
     if message.location is not None:
         point = {"latitude": message.location.latitude, "longitude": message.location.longitude}
-        return Inbound(kind=kinds.LOCATION, meta=point, **base)
+        return Inbound(kind=kinds.LOCATION, text=json.dumps(point), **base)
     if message.contact is not None:
         return Inbound(kind=kinds.CONTACTS, **base)
     if any(getattr(message, name, None) for name in UNSUPPORTED_FIELDS):

@@ -17,10 +17,12 @@ from typing import Any, Dict, List, Optional, Tuple
 from aiohttp import web
 from sqlalchemy import select, update
 
-from bot.app_keys import DB, RUNNER, SETTINGS
+from bot.app_keys import DB, KEYS, RUNNER, SETTINGS
 from bot.channels import notes
+from bot.crypto import KeySet
 from bot.delivery import inbound as kinds
 from bot.delivery.inbound import Inbound
+from bot.delivery.outbox import unseal
 from bot.pseudonym import pseudonym
 from bot.store.models import InboxMessage, OutboxMessage, utcnow
 
@@ -65,8 +67,9 @@ def parse_message_request(raw: bytes) -> Dict[str, str]:
     return message
 
 
-def _as_json(row: OutboxMessage) -> Dict[str, Any]:
-    return {"id": row.id, "text": row.body.get("text", ""), "buttons": row.body.get("buttons") or []}
+def _as_json(keys: KeySet, row: OutboxMessage) -> Dict[str, Any]:
+    body = unseal(keys, row.body)
+    return {"id": row.id, "text": body.get("text", ""), "buttons": body.get("buttons") or []}
 
 
 async def _take(
@@ -90,7 +93,7 @@ async def _take(
                 .values(status="delivered", updated_at=utcnow())
             )
     cursor = max([row.id for row in rows], default=after)
-    return [_as_json(row) for row in rows], cursor
+    return [_as_json(request.app[KEYS], row) for row in rows], cursor
 
 
 async def _inbox_id(request: web.Request, external_id: str) -> Optional[int]:

@@ -86,7 +86,7 @@ def _message(raw: Dict[str, Any]) -> Optional[Inbound]:
             point = {"latitude": float(part["latitude"]), "longitude": float(part["longitude"])}
         except (KeyError, TypeError, ValueError):
             point = {}
-        return Inbound(kind=kinds.LOCATION, meta=point, **base)
+        return Inbound(kind=kinds.LOCATION, text=json.dumps(point), **base)
     if kind == "contacts":
         return Inbound(kind=kinds.CONTACTS, **base)
     if kind == "reaction":

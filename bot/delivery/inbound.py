@@ -10,6 +10,7 @@ from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
+from bot.crypto import KeySet
 from bot.pseudonym import pseudonym
 from bot.store.models import Conversation, InboxMessage, utcnow
 
@@ -29,7 +30,10 @@ UNSUPPORTED = "unsupported"  # a message type the platform itself could not pass
 
 @dataclass
 class Inbound:
-    """One message as the bridges see it. `user_id` and `address` never leave the gateway."""
+    """One message as the bridges see it. `user_id` and `address` never leave the gateway.
+
+    In the database the text and the address are encrypted with the data key set (bot/crypto.py).
+    """
 
     channel: str
     external_id: str
@@ -51,13 +55,13 @@ class Recorded:
 
 
 async def record(
-    db: async_sessionmaker[AsyncSession], message: Inbound, pseudonym_key: str
+    db: async_sessionmaker[AsyncSession], message: Inbound, pseudonym_key: str, keys: KeySet
 ) -> Optional[Recorded]:
     """Persist the message under its unique key; None when that key was already recorded."""
     conversation_id = message.conversation_id(pseudonym_key)
     for _attempt in range(3):
         try:
-            return await _insert(db, message, conversation_id)
+            return await _insert(db, message, conversation_id, keys)
         except IntegrityError:
             # Either this key is already in the inbox (a duplicate), or a parallel first message
             # created the conversation a moment ago: then try again, never drop the message.
@@ -75,7 +79,7 @@ async def record(
 
 
 async def _insert(
-    db: async_sessionmaker[AsyncSession], message: Inbound, conversation_id: str
+    db: async_sessionmaker[AsyncSession], message: Inbound, conversation_id: str, keys: KeySet
 ) -> Recorded:
     async with db() as session, session.begin():
         conversation = await session.get(Conversation, conversation_id)
@@ -83,7 +87,7 @@ async def _insert(
             conversation = Conversation(id=conversation_id, channel=message.channel, owner="bot")
             session.add(conversation)
         now = utcnow()
-        conversation.address = message.address
+        conversation.address = keys.encrypt(message.address)
         conversation.last_message_at = now
         conversation.last_inbound_at = now
         if message.language_hint:
@@ -95,7 +99,7 @@ async def _insert(
             external_id=message.external_id[:128],
             conversation_id=conversation_id,
             kind=message.kind,
-            text=message.text,
+            text=keys.encrypt(message.text) if message.text else None,
             meta=message.meta,
             status="pending",
             holding_sent=False,

@@ -9,6 +9,7 @@ letter, kept with its error for admins. Pending rows survive a restart (`recover
 from __future__ import annotations
 
 import asyncio
+import json
 import logging
 import time
 from collections import OrderedDict
@@ -19,6 +20,7 @@ from typing import Any, Dict, List, Mapping, Optional, Protocol, Sequence
 from sqlalchemy import select, update
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
+from bot.crypto import KeySet
 from bot.rasa_client import BotReply
 from bot.store.models import Conversation, OutboxMessage, utcnow
 
@@ -107,6 +109,18 @@ class RateLimiter:
         await self.overall.acquire()
 
 
+def seal(keys: KeySet, body: Dict[str, Any]) -> Dict[str, Any]:
+    """A message body as stored: encrypted, since a reply can repeat what the user wrote."""
+    return {"sealed": keys.encrypt(json.dumps(body, ensure_ascii=False))}
+
+
+def unseal(keys: KeySet, body: Dict[str, Any]) -> Dict[str, Any]:
+    if "sealed" not in body:
+        return body
+    opened: Dict[str, Any] = json.loads(keys.decrypt(str(body["sealed"])))
+    return opened
+
+
 def split_text(text: str, limit: int) -> List[str]:
     """Split a long reply at paragraph, then line, then sentence or word boundaries."""
     if len(text) <= limit:
@@ -132,6 +146,7 @@ def split_text(text: str, limit: int) -> List[str]:
 
 async def enqueue(
     session: AsyncSession,
+    keys: KeySet,
     conversation_id: str,
     channel: str,
     replies: Sequence[BotReply],
@@ -152,7 +167,7 @@ async def enqueue(
                 conversation_id=conversation_id,
                 channel=channel,
                 inbox_id=inbox_id,
-                body=body,
+                body=seal(keys, body),
                 status="pending",
                 attempts=0,
                 next_attempt_at=utcnow(),
@@ -179,12 +194,14 @@ class Deliverer:
     def __init__(
         self,
         db: async_sessionmaker[AsyncSession],
+        keys: KeySet,
         senders: Mapping[str, Sender],
         limits: Mapping[str, RateLimit],
         max_attempts: int = 10,
         backoff_base: float = 1.0,
     ) -> None:
         self.db = db
+        self.keys = keys
         self.senders = dict(senders)
         self.limiters = {channel: RateLimiter(limit) for channel, limit in limits.items()}
         self.max_attempts = max_attempts
@@ -268,9 +285,12 @@ class Deliverer:
             self._tasks.pop(conversation_id, None)
 
     async def _attempt(self, conversation: Conversation, row: OutboxMessage) -> None:
+        # Both are detached copies: opening them here never writes plaintext back.
+        row.body = unseal(self.keys, row.body)
+        conversation.address = self.keys.decrypt_optional(conversation.address)
         limiter = self.limiters.get(row.channel)
-        if limiter is not None and conversation.address:
-            await limiter.acquire(conversation.address)
+        if limiter is not None:
+            await limiter.acquire(conversation.id)
         try:
             result = await self.senders[row.channel].send(conversation, row)
         except Exception as exc:  # a sender bug or an unexpected network error: retry later

@@ -167,6 +167,7 @@ async def test_a_location_gives_its_country_offline_and_the_point_is_not_kept(
     async with channels.server.app[DB]() as session:
         (row,) = (await session.scalars(select(InboxMessage))).all()
     assert row.meta == {} and row.text is None  # the exact point is not kept
+    assert b"36.821945" not in database_bytes(tmp_path)  # nor ever written in clear
 
 
 async def test_contacts_edits_and_polls_get_an_honest_note(

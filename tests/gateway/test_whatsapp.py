@@ -13,7 +13,7 @@ from aiohttp.test_utils import TestClient, TestServer
 from sqlalchemy import select
 
 from bot.app import create_app
-from bot.app_keys import DB, DELIVERER
+from bot.app_keys import DB, DELIVERER, KEYS
 from bot.channels import notes
 from bot.channels.whatsapp import render, shorten
 from bot.delivery.outbox import enqueue
@@ -222,9 +222,9 @@ async def test_outside_the_24_hour_window_free_text_is_not_sent(channel_settings
         app = client.server.app
         cid = conversation_id(f"2547000000{len(template):02d}")
         async with app[DB]() as session, session.begin():
-            session.add(Conversation(id=cid, channel="whatsapp", owner="bot", address="254700000000",
+            session.add(Conversation(id=cid, channel="whatsapp", owner="bot", address=app[KEYS].encrypt("254700000000"),
                                      last_inbound_at=utcnow() - timedelta(hours=25)))
-            await enqueue(session, cid, "whatsapp", [BotReply("A counselor is free now.")])
+            await enqueue(session, app[KEYS], cid, "whatsapp", [BotReply("A counselor is free now.")])
         app[DELIVERER].kick(cid)
         await settle(client)
         async with app[DB]() as session:
