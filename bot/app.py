@@ -33,7 +33,7 @@ async def _resources(app: web.Application) -> AsyncIterator[None]:
     app[ENGINE] = create_engine(settings.database_url)
     app[DB] = session_factory(app[ENGINE])
     app[RASA] = RasaClient(
-        app[HTTP], settings.rasa_url, settings.rasa_auth_token, settings.rasa_timeout_seconds
+        app[HTTP], settings.rasa_url, settings.rasa_auth_token, settings.rasa_request_timeout_seconds
     )
     specs: Dict[str, ChannelSpec] = {webchat.CHANNEL: ChannelSpec(webchat.CHANNEL)}
     senders: Dict[str, Sender] = {}
@@ -58,7 +58,10 @@ async def _resources(app: web.Application) -> AsyncIterator[None]:
         limits[whatsapp.CHANNEL] = whatsapp.RATE_LIMIT
         app[whatsapp.WHATSAPP] = wa
     app[DELIVERER] = Deliverer(app[DB], app[KEYS], senders, limits, settings.outbox_max_attempts)
-    app[RUNNER] = TurnRunner(app[DB], app[KEYS], settings.pseudonym_key, app[RASA], app[DELIVERER], specs)
+    app[RUNNER] = TurnRunner(
+        app[DB], app[KEYS], settings.pseudonym_key, app[RASA], app[DELIVERER], specs,
+        holding_after=settings.rasa_timeout_seconds, max_concurrent_turns=settings.max_concurrent_turns,
+    )
     if bridge is not None:
         await bridge.start()
     logger.info("channels: %s", ", ".join(sorted(specs)))

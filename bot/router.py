@@ -107,6 +107,8 @@ class TurnRunner:
         deliverer: Deliverer,
         channels: Mapping[str, ChannelSpec],
         retry_cap_seconds: float = 30.0,
+        holding_after: float = 10.0,
+        max_concurrent_turns: int = 4,
     ) -> None:
         self.db = db
         self.keys = keys
@@ -115,6 +117,10 @@ class TurnRunner:
         self.deliverer = deliverer
         self.channels = dict(channels)
         self.retry_cap = retry_cap_seconds
+        self.holding_after = holding_after
+        # Rasa answers one message at a time per process: more turns in flight only make each
+        # slower. Waiting turns queue here, leaving the event loop free to acknowledge webhooks.
+        self._slots = asyncio.Semaphore(max_concurrent_turns)
         self._tasks: Dict[str, asyncio.Task[None]] = {}
         self._again: set[str] = set()
         self._waiters: Dict[int, asyncio.Event] = {}
@@ -182,7 +188,9 @@ class TurnRunner:
                     if conversation_id in self._again:
                         continue
                     return
-                if await self._run(conversation, row):
+                async with self._slots:
+                    answered = await self._run(conversation, row)
+                if answered:
                     failures = 0
                 else:
                     failures += 1
@@ -216,12 +224,21 @@ class TurnRunner:
             metadata = {"channel": row.channel}
             if conversation.language_hint:
                 metadata["language_hint"] = conversation.language_hint
+            # A slow Rasa is still working on the message: tell the user once, keep waiting for
+            # this answer, and never send the same message again (Rasa would run it twice).
+            # Only a failed request (Rasa down, an error, no answer at all) is retried later.
+            request = asyncio.ensure_future(self.rasa.send(conversation.id, rasa_text, metadata=metadata))
             try:
-                answer = await self.rasa.send(conversation.id, rasa_text, metadata=metadata)
+                done, _ = await asyncio.wait({request}, timeout=self.holding_after)
+                if not done:
+                    await self._hold(row, spec)
+                answer = await request
             except RasaUnavailable as exc:
                 logger.warning("rasa unavailable for a %s turn: %s", row.channel, exc)
                 await self._hold(row, spec)
                 return False
+            finally:
+                request.cancel()
             if rasa_text == "/restart":
                 answer = [BotReply(notes.STOPPED)]
             replies = replies + answer

@@ -34,7 +34,9 @@ class Settings:
     database_url: str = field(default_factory=_default_database_url)
     rasa_url: str = "http://127.0.0.1:5005"
     action_server_url: str = "http://127.0.0.1:5055"
-    rasa_timeout_seconds: float = 10.0
+    rasa_timeout_seconds: float = 10.0  # then the user gets the holding message
+    rasa_request_timeout_seconds: float = 120.0  # then the request is given up and retried
+    max_concurrent_turns: int = 4
     quick_exit_url: str = "https://www.google.com/search?q=weather"
     max_message_chars: int = 4000
     # The web chat waits this long for a turn's replies, then answers with the holding message.
@@ -88,6 +90,10 @@ class Settings:
             rasa_url=env.get("RASA_URL", cls.rasa_url).rstrip("/"),
             action_server_url=env.get("ACTION_SERVER_URL", cls.action_server_url).rstrip("/"),
             rasa_timeout_seconds=float(env.get("RASA_TIMEOUT_SECONDS", cls.rasa_timeout_seconds)),
+            rasa_request_timeout_seconds=float(
+                env.get("RASA_REQUEST_TIMEOUT_SECONDS", cls.rasa_request_timeout_seconds)
+            ),
+            max_concurrent_turns=int(env.get("MAX_CONCURRENT_TURNS", cls.max_concurrent_turns)),
             quick_exit_url=env.get("QUICK_EXIT_URL", cls.quick_exit_url),
             holding_timeout_seconds=float(
                 env.get("HOLDING_TIMEOUT_SECONDS", cls.holding_timeout_seconds)

@@ -65,7 +65,7 @@ async def record(
         except IntegrityError:
             # Either this key is already in the inbox (a duplicate), or a parallel first message
             # created the conversation a moment ago: then try again, never drop the message.
-            async with db() as session:
+            async with db(info={"urgent": True}) as session:
                 existing = await session.scalar(
                     select(InboxMessage.id).where(
                         InboxMessage.channel == message.channel,
@@ -81,7 +81,8 @@ async def record(
 async def _insert(
     db: async_sessionmaker[AsyncSession], message: Inbound, conversation_id: str, keys: KeySet
 ) -> Recorded:
-    async with db() as session, session.begin():
+    # The platform is waiting for this write: it goes before turns and sends (bot/store/database.py).
+    async with db(info={"urgent": True}) as session, session.begin():
         conversation = await session.get(Conversation, conversation_id)
         if conversation is None:
             conversation = Conversation(id=conversation_id, channel=message.channel, owner="bot")

@@ -337,3 +337,14 @@ async def test_a_turn_that_hit_an_unexpected_error_is_picked_up_by_the_sweep(
         await client.close()
     assert len(calls) == 2 and len(fake_rasa[0].received) == 1
     assert len(fake_telegram.sent()) == 2
+
+
+async def test_a_slow_rasa_gets_the_holding_message_and_the_message_is_never_sent_twice(
+    channels: TestClient, fake_rasa, fake_telegram
+) -> None:
+    fake_rasa[0].delay = 2.6  # longer than the holding timeout of the test settings (2 s)
+    await post(channels, fixture("telegram", "text"))
+    await settle(channels)
+    texts = [m["text"] for m in fake_telegram.sent()]
+    assert texts == [notes.HOLDING, "echo: Is a job in Dubai with a free visa safe?", "Here is what I can help with:"]
+    assert len(fake_rasa[0].received) == 1
