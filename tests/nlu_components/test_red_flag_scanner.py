@@ -134,6 +134,11 @@ def test_general_phrasings_seen_in_unseen_adverts(text: str, expected: List[str]
         "Passports are kept by the workers themselves.",
         "Visa costs are reimbursed with your first salary.",
         "She has her own phone and her passport is in her bag.",
+        "Lockers are provided so you can lock up your valuables.",
+        "No restrictions on using your phone.",
+        "Free phone calls home once a week.",
+        "Never give your passport to a stranger.",
+        "Staff can go to the market any time without asking.",
     ],
 )
 def test_more_harmless_mentions_are_not_flags(text: str) -> None:
