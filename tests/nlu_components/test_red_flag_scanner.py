@@ -94,3 +94,52 @@ def test_adverts_the_classifier_misread_become_job_checks() -> None:
     assert reads_as_job_check("nlu_fallback", found[:1], advert)
     assert not reads_as_job_check("emergency", found, advert)
     assert not reads_as_job_check("nlu_fallback", [], "hello")
+
+
+@pytest.mark.parametrize(
+    "text, expected",
+    [
+        ("Your passport the sponsor will keep.", ["document_retention"]),
+        ("Experience is not required, salary $4,500 a month.", ["unrealistic_pay"]),
+        ("If you quit before two years you must compensate the company.", ["debt_bondage"]),
+        ("He charges 5,000 dollars for the trip.", ["recruitment_fee"]),
+        ("When you land, the manager decides where you work.", ["job_switch"]),
+        ("The farm's name is shared once you arrive.", ["vague_employer"]),
+        ("I came across your videos on TikTok.", ["online_stranger"]),
+        ("Nobody goes ashore until the season ends.", ["movement_restriction"]),
+        ("You can use the phone on Fridays.", ["movement_restriction"]),
+        ("Go on a B1/B2 visa and start working.", ["wrong_visa"]),
+        ("They do not let the workers leave the camp.", ["movement_restriction"]),
+        ("Masons may be placed in another trade when they land.", ["job_switch"]),
+        ("A stranger on Instagram offered me a job.", ["online_stranger"]),
+        ("At the border you must say you are going for a wedding.", ["secrecy"]),
+    ],
+)
+def test_general_phrasings_seen_in_unseen_adverts(text: str, expected: List[str]) -> None:
+    assert flags(text) == expected
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Salary HK$4,990 per month, weekly rest day.",  # HK$ is not US dollars; "weekly" is the rest day
+        "Please don't come on a tourist visa.",
+        "You study on a student visa and attend classes full time.",
+        "Basic 11,000 baht + service charge.",
+        "No experience needed, training provided on the first day.",
+        "Company pays the levy, nothing cut from your salary.",
+        "The visa fee and flight are paid by the Trust.",
+        "Rent of 150 euro is taken from salary.",
+        "Green Leaf Cafe, a small restaurant in Lisbon, needs a cook.",
+        "Passports are kept by the workers themselves.",
+        "Visa costs are reimbursed with your first salary.",
+        "She has her own phone and her passport is in her bag.",
+        "Lockers are provided so you can lock up your valuables.",
+        "No restrictions on using your phone.",
+        "Free phone calls home once a week.",
+        "Never give your passport to a stranger.",
+        "Staff can go to the market any time without asking.",
+    ],
+)
+def test_more_harmless_mentions_are_not_flags(text: str) -> None:
+    assert flags(text) == []
