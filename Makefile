@@ -115,3 +115,7 @@ clean: ## remove trained models and local data (keeps the environments)
 .PHONY: bench
 bench: install $(MODEL) ## time to healthy, turn latency and memory of each process (prints a table)
 	$(GW_PY) bench/startup_memory.py
+
+.PHONY: bench-channels
+bench-channels: install $(MODEL) ## Telegram: gateway webhook vs Rasa REST vs Rasa's own connector (prints a table)
+	$(GW_PY) bench/channels.py

@@ -32,6 +32,7 @@ import statistics
 import subprocess
 import sys
 import tempfile
+import threading
 import time
 import urllib.error
 import urllib.request
@@ -133,6 +134,7 @@ class Processes:
     stack: Optional[Stack] = None
     builtin: Optional[subprocess.Popen] = None  # type: ignore[type-arg]
     builtin_port: int = 0
+    stopping: threading.Event = field(default_factory=threading.Event)
 
     def start(self, fake_url: str) -> None:
         """The gateway stack (gateway, Rasa, action server) and a second Rasa with the Telegram connector."""
@@ -175,21 +177,27 @@ class Processes:
             )
 
     def wait_ready(self, timeout: float = 300.0) -> None:
+        """Until the gateway's /healthz is all green and the second Rasa answers; `stopping` ends it early."""
         assert self.stack is not None and self.builtin is not None
         deadline = time.monotonic() + timeout
-        self.stack.wait_healthy(timeout=timeout)
-        while time.monotonic() < deadline:
-            if self.builtin.poll() is not None:
-                raise RuntimeError(f"built-in Telegram Rasa exited; see {self.scratch / 'builtin' / 'rasa.log'}")
+        stack_ok = builtin_ok = False
+        while time.monotonic() < deadline and not self.stopping.is_set():
+            for name, process in [*self.stack.processes.items(), ("built-in Telegram Rasa", self.builtin)]:
+                if process.poll() is not None:
+                    raise RuntimeError(f"{name} exited with {process.returncode}; logs in {self.scratch}")
+            components = self.stack.health()
+            stack_ok = bool(components) and all(v == "ok" for v in (components or {}).values())
             try:
                 url = f"http://127.0.0.1:{self.builtin_port}/webhooks/telegram/"
                 with urllib.request.urlopen(url, timeout=5) as response:
-                    if response.status == 200:
-                        return
+                    builtin_ok = response.status == 200
             except (OSError, urllib.error.URLError):
-                pass
+                builtin_ok = False
+            if stack_ok and builtin_ok:
+                return
             time.sleep(1)
-        raise TimeoutError("built-in Telegram Rasa not up")
+        if not self.stopping.is_set():
+            raise TimeoutError(f"not up after {timeout:.0f}s (gateway stack {stack_ok}, built-in Rasa {builtin_ok})")
 
     def stop(self) -> None:
         """SIGTERM each process group, SIGKILL what is left after 10 s."""
@@ -238,6 +246,7 @@ class Bench:
         self.update_ids = iter(range(500_000_000, 600_000_000))
         self.session: Optional[aiohttp.ClientSession] = None
         self.rounds: List[Dict[Tuple[str, str], List[Turn]]] = []
+        self.outcome: Tuple[int, int] = (0, 0)
 
     def url(self, system: str) -> str:
         assert self.procs.stack is not None
@@ -272,8 +281,10 @@ class Bench:
             if turn.replies:
                 turn.first_reply_at = turn.done_at
 
-    async def phase(self, system: str, rnd: int, phase: str, rate: float, seconds: float) -> List[Turn]:
-        users, count = self.args.users, max(1, round(rate * seconds))
+    async def phase(
+        self, system: str, rnd: int, phase: str, rate: float, seconds: float, users: int = 0
+    ) -> List[Turn]:
+        users, count = users or self.args.users, max(1, round(rate * seconds))
         chat_base = 6_100_000_000 + rnd * 1_000_000 + (0 if phase == "ack" else 500_000) + 1000 * "grb".index(system[0])
         turns = [
             Turn(system, rnd, phase, i % users, i // users, chat_base + i % users, text_for(i % users, i // users))
@@ -299,7 +310,7 @@ class Bench:
         chats = {t.chat for t in turns}
         last_sent = max(t.sent_at for t in turns)
         overload = turns[0].phase == "ack"
-        quiet = max(5.0, self.args.quiet) if overload else self.args.quiet
+        quiet = self.args.quiet
         cap = self.args.timeout * (4 if overload else 1)
         while time.monotonic() - last_sent < cap:
             await asyncio.sleep(0.25)
@@ -313,6 +324,15 @@ class Bench:
                     return
             elif {int(c.params["chat_id"]) for c in sends} >= chats or time.monotonic() - latest >= 3 * quiet:
                 return
+
+    def gateway_outcome(self) -> Tuple[int, int]:
+        """Inbox messages never answered and replies given up on (dead letters), at the end of the run."""
+        assert self.procs.stack is not None
+        path = self.procs.stack.var_dir / "gateway.db"
+        with sqlite3.connect(f"file:{path}?mode=ro", uri=True, timeout=5) as db:
+            pending = db.execute("SELECT count(*) FROM inbox WHERE status = 'pending'").fetchone()[0]
+            failed = db.execute("SELECT count(*) FROM outbox WHERE status = 'failed'").fetchone()[0]
+        return int(pending), int(failed)
 
     def gateway_pending(self) -> int:
         """Inbox messages not yet answered plus Telegram replies not yet sent, from the gateway's database."""
@@ -350,9 +370,11 @@ class Bench:
         connector = aiohttp.TCPConnector(limit=0)
         timeout = aiohttp.ClientTimeout(total=max(60.0, 2 * self.args.timeout))
         async with aiohttp.ClientSession(connector=connector, timeout=timeout) as self.session:
-            # Warm-up: one turn per path so first-call costs (model caches, connections) are not measured.
+            # Warm-up, not measured: 10 users x 4 turns per path, so each Rasa has already seen every text
+            # at every turn position the measured phases use (first predictions on a new dialogue length
+            # are slow), and connections and caches are open.
             for system in (GATEWAY, REST, BUILTIN):
-                await self.phase(system, 99, "reply", 2.0, 1.0)
+                await self.phase(system, 99, "reply", 10.0, 4.0, users=len(TEXTS))
             order = [GATEWAY, REST, BUILTIN]
             for rnd in range(self.args.rounds):
                 results: Dict[Tuple[str, str], List[Turn]] = {}
@@ -462,7 +484,7 @@ def report(bench: Bench, processed: Dict[str, int]) -> None:
             f"| {LABELS[system]} | {updates} | {fmt(percentile(acks, 50)) if acks else 'n/a'} | "
             f"{fmt(percentile(acks, 99)) if acks else 'n/a'} | {fmt(percentile(replies, 50))} | "
             f"{fmt(percentile(replies, 95))} | {fmt(percentile(replies, 99))} | "
-            f"{fmt(statistics.median(throughputs), 1)} | {lost} | {duplicated} | {missing} / {extra} |"
+            f"{fmt(statistics.median(throughputs), 1)} | {lost} | {duplicated} | -{missing} / +{extra} |"
         )
         if bad_acks or holding or twice:
             notes_out.append(f"{LABELS[system]}: {bad_acks} non-200 responses, {holding} holding messages, "
@@ -474,7 +496,7 @@ def report(bench: Bench, processed: Dict[str, int]) -> None:
           f"paced phase {args.reply_rate:g} turns/s for {args.reply_seconds:g} s; {args.rounds} round(s); "
           f"timeout {args.timeout:g} s\n")
     print("| path | updates | ack p50 ms | ack p99 ms | reply p50 ms | reply p95 ms | reply p99 ms "
-          "| throughput turns/s | lost | duplicated | overload msgs missing / extra |")
+          "| throughput turns/s | lost | duplicated | overload msgs vs floor (-/+) |")
     print("|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|")
     print("\n".join(rows))
     ratio = f"{gw95 / rest95:.2f}" if gw95 is not None and rest95 else "n/a"
@@ -484,9 +506,13 @@ def report(bench: Bench, processed: Dict[str, int]) -> None:
           "reply = update sent -> first sendMessage at the fake (REST: the response), paced phase. "
           "throughput = overload-phase turns / (first update -> last reply). lost = paced turns with no reply "
           f"within {args.timeout:g} s (before the user's next message); duplicated = paced turns that got the same "
-          "text twice; overload msgs = sendMessage count per chat vs the floor's replies to the same texts.")
+          "text twice; overload msgs vs floor = per chat, sendMessage count (holding messages excluded) minus the "
+          "floor's reply count for the same texts: a divergence, not necessarily a loss (dialogue state can differ "
+          "when turns run twice or out of order).")
     for line in notes_out:
         print(f"note: {line}")
+    print(f"note: gateway database at the end: {bench.outcome[0]} inbox messages unanswered, "
+          f"{bench.outcome[1]} outbox messages failed")
 
 
 # ---------------------------------------------------------------- main
@@ -504,8 +530,10 @@ async def bench_main(args: argparse.Namespace, procs: Processes) -> Bench:
         print(f"  up in {time.monotonic() - began:.0f} s", flush=True)
         bench = Bench(args, fake, procs)
         await bench.run()
+        bench.outcome = await asyncio.to_thread(bench.gateway_outcome)
         return bench
     finally:
+        procs.stopping.set()
         await fake.close()
 
 
@@ -513,9 +541,9 @@ def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--users", type=int, default=50, help="simulated Telegram users (chats) per phase")
     parser.add_argument("--ack-rate", type=float, default=50.0, help="updates/s in the overload (ack) phase")
-    parser.add_argument("--ack-seconds", type=float, default=4.0, help="length of the overload phase")
+    parser.add_argument("--ack-seconds", type=float, default=3.0, help="length of the overload phase")
     parser.add_argument("--reply-rate", type=float, default=5.0, help="turns/s in the paced (reply) phase")
-    parser.add_argument("--reply-seconds", type=float, default=16.0, help="length of the paced phase")
+    parser.add_argument("--reply-seconds", type=float, default=15.0, help="length of the paced phase")
     parser.add_argument("--rounds", type=int, default=2, help="rounds of the three paths (order rotated)")
     parser.add_argument("--timeout", type=float, default=30.0, help="a turn with no reply by then is lost")
     parser.add_argument("--quiet", type=float, default=2.0, help="seconds without sends that end a phase")
