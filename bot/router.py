@@ -22,6 +22,7 @@ from bot.channels import geo, notes
 from bot.crypto import KeySet
 from bot.delivery import inbound as kinds
 from bot.delivery.outbox import Deliverer, enqueue, unseal
+from bot.delivery.workers import ConversationWorkers
 from bot.rasa_client import BotReply, RasaClient, RasaUnavailable
 from bot.store.models import Conversation, InboxMessage, OutboxMessage, utcnow
 
@@ -97,7 +98,7 @@ def gateway_replies(row: InboxMessage) -> List[BotReply]:
     return []
 
 
-class TurnRunner:
+class TurnRunner(ConversationWorkers):
     def __init__(
         self,
         db: async_sessionmaker[AsyncSession],
@@ -121,10 +122,9 @@ class TurnRunner:
         # Rasa answers one message at a time per process: more turns in flight only make each
         # slower. Waiting turns queue here, leaving the event loop free to acknowledge webhooks.
         self._slots = asyncio.Semaphore(max_concurrent_turns)
-        self._tasks: Dict[str, asyncio.Task[None]] = {}
-        self._again: set[str] = set()
         self._waiters: Dict[int, asyncio.Event] = {}
-        self._closing = False
+        self._failures: Dict[str, int] = {}
+        super().__init__()
 
     async def accept(self, message: kinds.Inbound) -> Optional[kinds.Recorded]:
         """Write an inbound message to the inbox and start its turn; None for a duplicate."""
@@ -140,14 +140,6 @@ class TurnRunner:
     def unwatch(self, inbox_id: int) -> None:
         self._waiters.pop(inbox_id, None)
 
-    def kick(self, conversation_id: str) -> None:
-        if self._closing:
-            return
-        if conversation_id in self._tasks:
-            self._again.add(conversation_id)
-            return
-        self._tasks[conversation_id] = asyncio.create_task(self._drain(conversation_id))
-
     async def recover(self) -> int:
         """After a start: run every message that was acknowledged but not yet answered."""
         async with self.db() as session:
@@ -160,47 +152,26 @@ class TurnRunner:
             self.kick(conversation_id)
         return len(ids)
 
-    async def idle(self) -> None:
-        while self._tasks:
-            await asyncio.gather(*list(self._tasks.values()), return_exceptions=True)
-
-    async def close(self) -> None:
-        self._closing = True
-        tasks = list(self._tasks.values())
-        for task in tasks:
-            task.cancel()
-        await asyncio.gather(*tasks, return_exceptions=True)
-
-    async def _drain(self, conversation_id: str) -> None:
-        failures = 0
-        try:
-            while True:
-                self._again.discard(conversation_id)
-                async with self.db() as session:
-                    row = await session.scalar(
-                        select(InboxMessage)
-                        .where(InboxMessage.conversation_id == conversation_id, InboxMessage.status == "pending")
-                        .order_by(InboxMessage.id)
-                        .limit(1)
-                    )
-                    conversation = await session.get(Conversation, conversation_id)
-                if row is None or conversation is None:
-                    if conversation_id in self._again:
-                        continue
-                    return
-                async with self._slots:
-                    answered = await self._run(conversation, row)
-                if answered:
-                    failures = 0
-                else:
-                    failures += 1
-                    await asyncio.sleep(min(self.retry_cap, 0.5 * 2**failures))
-        except asyncio.CancelledError:
-            raise
-        except Exception:
-            logger.exception("turn worker failed")
-        finally:
-            self._tasks.pop(conversation_id, None)
+    async def step(self, conversation_id: str) -> bool:
+        async with self.db() as session:
+            row = await session.scalar(
+                select(InboxMessage)
+                .where(InboxMessage.conversation_id == conversation_id, InboxMessage.status == "pending")
+                .order_by(InboxMessage.id)
+                .limit(1)
+            )
+            conversation = await session.get(Conversation, conversation_id)
+        if row is None or conversation is None:
+            self._failures.pop(conversation_id, None)
+            return False
+        async with self._slots:
+            answered = await self._run(conversation, row)
+        if answered:
+            self._failures.pop(conversation_id, None)
+        else:  # Rasa could not answer: the message stays first in line, tried again after a pause
+            failures = self._failures[conversation_id] = self._failures.get(conversation_id, 0) + 1
+            await asyncio.sleep(min(self.retry_cap, 0.5 * 2**failures))
+        return True
 
     async def _run(self, conversation: Conversation, row: InboxMessage) -> bool:
         """One message's turn; False when Rasa could not answer (the message stays pending)."""

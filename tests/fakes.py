@@ -26,19 +26,11 @@ class Call:
     at: float = field(default_factory=time.monotonic)
 
 
-class FakeTelegram:
-    """`/bot<token>/<method>` like api.telegram.org; `failures` answers the next calls with errors."""
+class FakeServer:
+    """An aiohttp app served on 127.0.0.1 at a free port."""
 
-    def __init__(self, token: str = "123456:TEST-token") -> None:  # noqa: S107 - a fake
-        self.token = token
-        self.calls: List[Call] = []
-        self.failures: List[Tuple[int, Dict[str, Any]]] = []  # (status, body) for the next sends
-        self.updates: List[Dict[str, Any]] = []  # served by getUpdates (polling)
-        self._ids = itertools.count(1000)
-        self.app = web.Application()
-        self.app.router.add_post("/bot{token}/{method}", self.handle)
-        self.server: Optional[TestServer] = None
-        self.sent_event = asyncio.Event()
+    app: web.Application
+    server: Optional[TestServer] = None
 
     @property
     def url(self) -> str:
@@ -53,6 +45,20 @@ class FakeTelegram:
     async def close(self) -> None:
         if self.server is not None:
             await self.server.close()
+
+
+class FakeTelegram(FakeServer):
+    """`/bot<token>/<method>` like api.telegram.org; `failures` answers the next calls with errors."""
+
+    def __init__(self, token: str = "123456:TEST-token") -> None:  # noqa: S107 - a fake
+        self.token = token
+        self.calls: List[Call] = []
+        self.failures: List[Tuple[int, Dict[str, Any]]] = []  # (status, body) for the next sends
+        self.updates: List[Dict[str, Any]] = []  # served by getUpdates (polling)
+        self._ids = itertools.count(1000)
+        self.app = web.Application()
+        self.app.router.add_post("/bot{token}/{method}", self.handle)
+        self.sent_event = asyncio.Event()
 
     def sent(self, method: str = "sendMessage") -> List[Dict[str, Any]]:
         return [call.params for call in self.calls if call.method == method]
@@ -105,7 +111,7 @@ class FakeTelegram:
         return web.json_response({"ok": True, "result": result})
 
 
-class FakeGraph:
+class FakeGraph(FakeServer):
     """`POST /<version>/<phone number id>/messages` like graph.facebook.com."""
 
     def __init__(self, token: str = "graph-token") -> None:  # noqa: S107 - a fake
@@ -116,21 +122,6 @@ class FakeGraph:
         self._ids = itertools.count(1)
         self.app = web.Application()
         self.app.router.add_post("/{version}/{phone_id}/messages", self.handle)
-        self.server: Optional[TestServer] = None
-
-    @property
-    def url(self) -> str:
-        assert self.server is not None
-        return str(self.server.make_url("")).rstrip("/")
-
-    async def start(self) -> str:
-        self.server = TestServer(self.app, host="127.0.0.1")
-        await self.server.start_server()
-        return self.url
-
-    async def close(self) -> None:
-        if self.server is not None:
-            await self.server.close()
 
     def fail_next(self, status: int, code: int, retry_after: Optional[int] = None, times: int = 1) -> None:
         body = {"error": {"message": f"fake error {code}", "type": "OAuthException", "code": code,

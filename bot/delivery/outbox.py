@@ -21,6 +21,7 @@ from sqlalchemy import select, update
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from bot.crypto import KeySet
+from bot.delivery.workers import ConversationWorkers
 from bot.rasa_client import BotReply
 from bot.store.models import Conversation, OutboxMessage, utcnow
 
@@ -188,7 +189,7 @@ def _aware(moment: datetime) -> datetime:
     return moment if moment.tzinfo else moment.replace(tzinfo=timezone.utc)
 
 
-class Deliverer:
+class Deliverer(ConversationWorkers):
     """Sends pending outbox rows for channels that push (Telegram, WhatsApp)."""
 
     def __init__(
@@ -206,18 +207,7 @@ class Deliverer:
         self.limiters = {channel: RateLimiter(limit) for channel, limit in limits.items()}
         self.max_attempts = max_attempts
         self.backoff_base = backoff_base
-        self._tasks: Dict[str, asyncio.Task[None]] = {}
-        self._again: set[str] = set()
-        self._closing = False
-
-    def kick(self, conversation_id: str) -> None:
-        """Make sure a worker is sending this conversation's pending messages."""
-        if self._closing:
-            return
-        if conversation_id in self._tasks:
-            self._again.add(conversation_id)
-            return
-        self._tasks[conversation_id] = asyncio.create_task(self._drain(conversation_id))
+        super().__init__()
 
     async def recover(self) -> int:
         """After a start: pick up every conversation with unsent messages."""
@@ -232,18 +222,6 @@ class Deliverer:
         for conversation_id in ids:
             self.kick(conversation_id)
         return len(ids)
-
-    async def close(self) -> None:
-        self._closing = True
-        tasks = list(self._tasks.values())
-        for task in tasks:
-            task.cancel()
-        await asyncio.gather(*tasks, return_exceptions=True)
-
-    async def idle(self) -> None:
-        """Wait until no conversation has a send in progress (tests and benchmarks)."""
-        while self._tasks:
-            await asyncio.gather(*list(self._tasks.values()), return_exceptions=True)
 
     async def _next(self, conversation_id: str) -> Optional[tuple[Conversation, OutboxMessage]]:
         async with self.db() as session:
@@ -263,26 +241,16 @@ class Deliverer:
             assert conversation is not None
             return conversation, row
 
-    async def _drain(self, conversation_id: str) -> None:
-        try:
-            while True:
-                self._again.discard(conversation_id)
-                found = await self._next(conversation_id)
-                if found is None:
-                    if conversation_id in self._again:
-                        continue
-                    return
-                conversation, row = found
-                wait = (_aware(row.next_attempt_at) - utcnow()).total_seconds()
-                if wait > 0:
-                    await asyncio.sleep(wait)
-                await self._attempt(conversation, row)
-        except asyncio.CancelledError:
-            raise
-        except Exception:  # a bug must not stop delivery for good: log, and retry on the next kick
-            logger.exception("delivery worker failed")
-        finally:
-            self._tasks.pop(conversation_id, None)
+    async def step(self, conversation_id: str) -> bool:
+        found = await self._next(conversation_id)
+        if found is None:
+            return False
+        conversation, row = found
+        wait = (_aware(row.next_attempt_at) - utcnow()).total_seconds()
+        if wait > 0:  # the oldest message waits for its retry, and the later ones wait behind it
+            await asyncio.sleep(wait)
+        await self._attempt(conversation, row)
+        return True
 
     async def _attempt(self, conversation: Conversation, row: OutboxMessage) -> None:
         # Both are detached copies: opening them here never writes plaintext back.
