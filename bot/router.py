@@ -27,6 +27,7 @@ from bot.rasa_client import BotReply, RasaClient, RasaUnavailable
 from bot.store.models import Conversation, InboxMessage, OutboxMessage, utcnow
 
 logger = logging.getLogger(__name__)
+BATCH = 20  # pending messages of one conversation read at once
 
 
 @dataclass
@@ -130,7 +131,8 @@ class TurnRunner(ConversationWorkers):
         """Write an inbound message to the inbox and start its turn; None for a duplicate."""
         recorded = await kinds.record(self.db, message, self.pseudonym_key, self.keys)
         if recorded is not None:
-            self.kick(recorded.conversation_id)
+            first = (recorded.conversation, [recorded.row]) if recorded.row and recorded.conversation else None
+            self.kick(recorded.conversation_id, first)
         return recorded
 
     def watch(self, inbox_id: int) -> asyncio.Event:
@@ -152,26 +154,39 @@ class TurnRunner(ConversationWorkers):
             self.kick(conversation_id)
         return len(ids)
 
-    async def step(self, conversation_id: str) -> bool:
-        async with self.db() as session:
-            row = await session.scalar(
-                select(InboxMessage)
-                .where(InboxMessage.conversation_id == conversation_id, InboxMessage.status == "pending")
-                .order_by(InboxMessage.id)
-                .limit(1)
-            )
-            conversation = await session.get(Conversation, conversation_id)
-        if row is None or conversation is None:
+    async def step(self, conversation_id: str, batch: Optional[Any] = None) -> bool:
+        if batch is not None:
+            conversation, rows = batch
+        else:
+            conversation, rows = await self._pending(conversation_id)
+        if not rows or conversation is None:
             self._failures.pop(conversation_id, None)
             return False
-        async with self._slots:
-            answered = await self._run(conversation, row)
-        if answered:
+        for row in rows:
+            async with self._slots:
+                answered = await self._run(conversation, row)
+            if not answered:  # Rasa could not answer: the message stays first in line
+                failures = self._failures[conversation_id] = self._failures.get(conversation_id, 0) + 1
+                await asyncio.sleep(min(self.retry_cap, 0.5 * 2**failures))
+                return True
             self._failures.pop(conversation_id, None)
-        else:  # Rasa could not answer: the message stays first in line, tried again after a pause
-            failures = self._failures[conversation_id] = self._failures.get(conversation_id, 0) + 1
-            await asyncio.sleep(min(self.retry_cap, 0.5 * 2**failures))
-        return True
+        # Messages recorded meanwhile re-arm the worker through kick(); a full batch may have more.
+        return len(rows) == BATCH
+
+    async def _pending(self, conversation_id: str) -> tuple[Optional[Conversation], List[InboxMessage]]:
+        async with self.db() as session:
+            rows = list(
+                (
+                    await session.scalars(
+                        select(InboxMessage)
+                        .where(InboxMessage.conversation_id == conversation_id, InboxMessage.status == "pending")
+                        .order_by(InboxMessage.id)
+                        .limit(BATCH)
+                    )
+                ).all()
+            )
+            conversation = await session.get(Conversation, conversation_id)
+        return conversation, rows
 
     async def _run(self, conversation: Conversation, row: InboxMessage) -> bool:
         """One message's turn; False when Rasa could not answer (the message stays pending)."""
@@ -218,14 +233,15 @@ class TurnRunner(ConversationWorkers):
             fresh = await session.get(InboxMessage, row.id)
             current = await session.get(Conversation, conversation.id)
             assert fresh is not None and current is not None
-            await enqueue(session, self.keys, conversation.id, row.channel, replies, row.id, spec.text_limit)
+            sent = await enqueue(session, self.keys, conversation.id, row.channel, replies, row.id, spec.text_limit)
             fresh.status, fresh.text, fresh.processed_at = "done", None, utcnow()
             fresh.attempts = row.attempts + 1
             if choices is not None:
                 current.numbered_choices = choices
             elif row.kind in (kinds.TEXT, kinds.BUTTON, kinds.COMMAND):
                 current.numbered_choices = None
-        self.deliverer.kick(conversation.id)
+        conversation.numbered_choices = current.numbered_choices  # the next message in this batch
+        self.deliverer.kick(conversation.id, (current, sent) if sent else None)
         self._finish(row.id)
         return True
 

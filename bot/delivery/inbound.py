@@ -52,6 +52,8 @@ class Inbound:
 class Recorded:
     inbox_id: int
     conversation_id: str
+    row: Optional[InboxMessage] = None  # detached copies, as stored (text and address encrypted)
+    conversation: Optional[Conversation] = None
 
 
 async def record(
@@ -108,4 +110,4 @@ async def _insert(
         )
         session.add(row)
         await session.flush()
-        return Recorded(row.id, conversation_id)
+        return Recorded(row.id, conversation_id, row, conversation)

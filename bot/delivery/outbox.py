@@ -28,6 +28,7 @@ from bot.store.models import Conversation, OutboxMessage, utcnow
 logger = logging.getLogger(__name__)
 
 FINAL = ("sent", "delivered", "read", "failed")
+BATCH = 20  # unsent messages of one conversation read at once
 # A later status never goes back: a `read` receipt arriving before `delivered` stays `read`.
 STATUS_RANK = {"pending": 0, "sent": 1, "delivered": 2, "read": 3}
 
@@ -223,39 +224,55 @@ class Deliverer(ConversationWorkers):
             self.kick(conversation_id)
         return len(ids)
 
-    async def _next(self, conversation_id: str) -> Optional[tuple[Conversation, OutboxMessage]]:
+    async def _pending(self, conversation_id: str) -> Optional[tuple[Conversation, List[OutboxMessage]]]:
+        """The conversation (address opened) and its unsent messages, oldest first."""
         async with self.db() as session:
-            row = await session.scalar(
-                select(OutboxMessage)
-                .where(
-                    OutboxMessage.conversation_id == conversation_id,
-                    OutboxMessage.status == "pending",
-                    OutboxMessage.channel.in_(self.senders),
-                )
-                .order_by(OutboxMessage.id)
-                .limit(1)
+            rows = list(
+                (
+                    await session.scalars(
+                        select(OutboxMessage)
+                        .where(
+                            OutboxMessage.conversation_id == conversation_id,
+                            OutboxMessage.status == "pending",
+                            OutboxMessage.channel.in_(self.senders),
+                        )
+                        .order_by(OutboxMessage.id)
+                        .limit(BATCH)
+                    )
+                ).all()
             )
-            if row is None:
+            if not rows:
                 return None
             conversation = await session.get(Conversation, conversation_id)
-            assert conversation is not None
-            return conversation, row
+        assert conversation is not None
+        # A detached copy: opening the address here never writes it back in clear.
+        conversation.address = self.keys.decrypt_optional(conversation.address)
+        return conversation, rows
 
-    async def step(self, conversation_id: str) -> bool:
-        found = await self._next(conversation_id)
+    async def step(self, conversation_id: str, batch: Optional[Any] = None) -> bool:
+        if batch is not None and (not batch[1] or batch[1][0].channel not in self.senders):
+            return False  # a pulling channel (the web chat): its client fetches the replies
+        if batch is not None:
+            conversation, rows = batch  # fresh from the turn: the address is still sealed
+            conversation.address = self.keys.decrypt_optional(conversation.address)
+            found: Optional[tuple[Conversation, List[OutboxMessage]]] = (conversation, rows)
+        else:
+            found = await self._pending(conversation_id)
         if found is None:
             return False
-        conversation, row = found
-        wait = (_aware(row.next_attempt_at) - utcnow()).total_seconds()
-        if wait > 0:  # the oldest message waits for its retry, and the later ones wait behind it
-            await asyncio.sleep(wait)
-        await self._attempt(conversation, row)
-        return True
+        conversation, rows = found
+        for row in rows:
+            wait = (_aware(row.next_attempt_at) - utcnow()).total_seconds()
+            if wait > 0:  # the oldest message waits for its retry, and the later ones wait behind it
+                await asyncio.sleep(wait)
+            if not await self._attempt(conversation, row):
+                return True  # a retry is scheduled: look again (the order is kept)
+        # Messages added meanwhile re-arm the worker through kick(); a full batch may have more.
+        return len(rows) == BATCH
 
-    async def _attempt(self, conversation: Conversation, row: OutboxMessage) -> None:
-        # Both are detached copies: opening them here never writes plaintext back.
-        row.body = unseal(self.keys, row.body)
-        conversation.address = self.keys.decrypt_optional(conversation.address)
+    async def _attempt(self, conversation: Conversation, row: OutboxMessage) -> bool:
+        """One try; True when the message is settled (sent or failed for good)."""
+        row.body = unseal(self.keys, row.body)  # a detached copy: never written back in clear
         limiter = self.limiters.get(row.channel)
         if limiter is not None:
             await limiter.acquire(conversation.id)
@@ -266,17 +283,20 @@ class Deliverer(ConversationWorkers):
             result = SendResult.retry(type(exc).__name__)
         attempts = row.attempts + 1
         values: Dict[str, Any] = {"attempts": attempts, "updated_at": utcnow()}
+        settled = True
         if result.ok:
             values.update(status=result.status, platform_id=result.platform_id, error=result.error)
         elif result.retry_after is not None and attempts < self.max_attempts:
             delay = max(result.retry_after, backoff(attempts, self.backoff_base))
             values.update(next_attempt_at=utcnow() + timedelta(seconds=delay), error=result.error)
             logger.info("%s send will be retried in %.1fs (%s)", row.channel, delay, result.error)
+            settled = False
         else:
             values.update(status="failed", error=(result.error or "failed")[:200])
             logger.warning("%s message failed for good: %s", row.channel, result.error)
         async with self.db() as session, session.begin():
             await session.execute(update(OutboxMessage).where(OutboxMessage.id == row.id).values(**values))
+        return settled
 
     async def record_status(self, platform_id: str, status: str, error: Optional[str] = None) -> bool:
         """A delivery receipt from the platform; statuses only move forward. False if unknown."""
