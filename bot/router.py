@@ -57,11 +57,17 @@ def numbered(replies: List[BotReply], max_buttons: Optional[int]) -> tuple[List[
     return result, choices
 
 
+def command_of(text: str) -> str:
+    """"/start@SafePassageBot payload" → "/start"."""
+    words = text.split()
+    return words[0].split("@")[0].lower() if words else ""
+
+
 def rasa_text_for(row: InboxMessage, conversation: Conversation) -> Optional[str]:
     """What to send to Rasa for this message, or None when the gateway answers alone."""
     text = (row.text or "").strip()
     if row.kind == kinds.COMMAND:
-        command = text.split()[0].split("@")[0].lower() if text else ""
+        command = command_of(text)
         if command == "/start":
             return "/greet"
         if command == "/stop":
@@ -93,8 +99,7 @@ def gateway_replies(row: InboxMessage) -> List[BotReply]:
     if row.kind == kinds.LOCATION and not row.text:
         return [BotReply(notes.LOCATION_UNKNOWN)]  # no country could be found for the point
     if row.kind == kinds.COMMAND:
-        command = (row.text or "").split()[0].split("@")[0].lower() if row.text else ""
-        if command == "/language":
+        if command_of(row.text or "") == "/language":
             return [BotReply(notes.LANGUAGES)]
     return []
 
