@@ -39,7 +39,7 @@ async def _resources(app: web.Application) -> AsyncIterator[None]:
     senders: Dict[str, Sender] = {}
     limits: Dict[str, RateLimit] = {}
 
-    async def accept(message: Inbound) -> Optional[Recorded]:
+    async def accept(message: Inbound) -> Recorded:
         return await app[RUNNER].accept(message)
 
     bridge: Optional[telegram.TelegramBridge] = None

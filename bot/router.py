@@ -132,10 +132,10 @@ class TurnRunner(ConversationWorkers):
         self._failures: Dict[str, int] = {}
         super().__init__()
 
-    async def accept(self, message: kinds.Inbound) -> Optional[kinds.Recorded]:
-        """Write an inbound message to the inbox and start its turn; None for a duplicate."""
+    async def accept(self, message: kinds.Inbound) -> kinds.Recorded:
+        """Write an inbound message to the inbox and start its turn (not again for a duplicate)."""
         recorded = await kinds.record(self.db, message, self.pseudonym_key, self.keys)
-        if recorded is not None:
+        if not recorded.duplicate:
             first = (recorded.conversation, [recorded.row]) if recorded.row and recorded.conversation else None
             self.kick(recorded.conversation_id, first)
         return recorded

@@ -24,7 +24,7 @@ from bot.delivery import inbound as kinds
 from bot.delivery.inbound import Inbound
 from bot.delivery.outbox import unseal
 from bot.pseudonym import pseudonym
-from bot.store.models import InboxMessage, OutboxMessage, utcnow
+from bot.store.models import OutboxMessage, utcnow
 
 logger = logging.getLogger(__name__)
 
@@ -96,14 +96,6 @@ async def _take(
     return [_as_json(request.app[KEYS], row) for row in rows], cursor
 
 
-async def _inbox_id(request: web.Request, external_id: str) -> Optional[int]:
-    async with request.app[DB]() as session:
-        found: Optional[int] = await session.scalar(
-            select(InboxMessage.id).where(InboxMessage.channel == CHANNEL, InboxMessage.external_id == external_id)
-        )
-        return found
-
-
 @routes.post("/webchat/messages")
 async def post_message(request: web.Request) -> web.Response:
     """Run one turn: the user's text in, that turn's replies out (the holding message if slow)."""
@@ -130,17 +122,12 @@ async def post_message(request: web.Request) -> web.Response:
     runner = request.app[RUNNER]
     conversation_id = inbound.conversation_id(settings.pseudonym_key)
     recorded = await runner.accept(inbound)
-    inbox_id = recorded.inbox_id if recorded is not None else await _inbox_id(request, external_id)
-    if inbox_id is None:  # pragma: no cover - a duplicate whose original vanished (erased data)
-        return _bad_request("this message was already received")
+    inbox_id = recorded.inbox_id
     done = runner.watch(inbox_id)
-    if recorded is None:
-        # A retried post: if its turn is over, answer again with that turn's replies.
-        async with request.app[DB]() as session:
-            status = await session.scalar(select(InboxMessage.status).where(InboxMessage.id == inbox_id))
-        if status != "pending":
-            runner.unwatch(inbox_id)
-            done.set()
+    if recorded.answered:
+        # A retried post whose turn is over: answer again with that turn's replies.
+        runner.unwatch(inbox_id)
+        done.set()
     try:
         await asyncio.wait_for(done.wait(), timeout=settings.holding_timeout_seconds)
     except asyncio.TimeoutError:

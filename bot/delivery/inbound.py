@@ -54,12 +54,14 @@ class Recorded:
     conversation_id: str
     row: Optional[InboxMessage] = None  # detached copies, as stored (text and address encrypted)
     conversation: Optional[Conversation] = None
+    duplicate: bool = False  # the key was already recorded: `inbox_id` is the original's
+    answered: bool = False  # (a duplicate) the original's turn is over
 
 
 async def record(
     db: async_sessionmaker[AsyncSession], message: Inbound, pseudonym_key: str, keys: KeySet
-) -> Optional[Recorded]:
-    """Persist the message under its unique key; None when that key was already recorded."""
+) -> Recorded:
+    """Persist the message under its unique key; a key already recorded gives the original."""
     conversation_id = message.conversation_id(pseudonym_key)
     for _attempt in range(3):
         try:
@@ -68,15 +70,17 @@ async def record(
             # Either this key is already in the inbox (a duplicate), or a parallel first message
             # created the conversation a moment ago: then try again, never drop the message.
             async with db(info={"urgent": True}) as session:
-                existing = await session.scalar(
-                    select(InboxMessage.id).where(
-                        InboxMessage.channel == message.channel,
-                        InboxMessage.external_id == message.external_id[:128],
+                existing = (
+                    await session.execute(
+                        select(InboxMessage.id, InboxMessage.status).where(
+                            InboxMessage.channel == message.channel,
+                            InboxMessage.external_id == message.external_id[:128],
+                        )
                     )
-                )
+                ).first()
             if existing is not None:
                 logger.info("duplicate %s message dropped", message.channel)
-                return None
+                return Recorded(existing.id, conversation_id, duplicate=True, answered=existing.status != "pending")
     raise RuntimeError("could not record an inbound message")
 
 

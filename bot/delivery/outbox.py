@@ -27,7 +27,6 @@ from bot.store.models import Conversation, OutboxMessage, utcnow
 
 logger = logging.getLogger(__name__)
 
-FINAL = ("sent", "delivered", "read", "failed")
 BATCH = 20  # unsent messages of one conversation read at once
 # A later status never goes back: a `read` receipt arriving before `delivered` stays `read`.
 STATUS_RANK = {"pending": 0, "sent": 1, "delivered": 2, "read": 3}
@@ -310,16 +309,3 @@ class Deliverer(ConversationWorkers):
                 row.status = status
             row.updated_at = utcnow()
             return True
-
-
-def undelivered_query(conversation_id: str, channel: str, after: int = 0) -> Any:
-    """Rows a pulling client (the web chat) has not fetched yet."""
-    return (
-        select(OutboxMessage)
-        .where(
-            OutboxMessage.conversation_id == conversation_id,
-            OutboxMessage.channel == channel,
-            OutboxMessage.id > after,
-        )
-        .order_by(OutboxMessage.id)
-    )
