@@ -44,7 +44,17 @@ test: install $(MODEL) lint validate ## the same set-up, then every test
 	$(call pytest,$(GW_PY),tests/gateway tests/integration)
 
 .PHONY: install
-install: $(RASA_VENV)/.installed $(GW_VENV)/.installed $(SPACY_BLANK) ## create both virtual environments
+install: $(RASA_VENV)/.installed $(GW_VENV)/.installed $(SPACY_BLANK) chromium ## create both virtual environments
+
+# The console's browser tests drive Debian's chromium with Playwright (no browser download).
+.PHONY: chromium
+chromium:
+	@command -v chromium >/dev/null || { \
+	  if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then \
+	    echo "Installing chromium (apt-get) for the console's browser tests ..."; \
+	    DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null || \
+	    { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null; }; \
+	  else echo "chromium is missing: install it (sudo apt-get install chromium) to run the browser tests"; exit 1; fi; }
 
 $(RASA_VENV)/.installed: requirements/rasa.lock
 	@PY310=$$(scripts/find-python310) || exit 1; \
