@@ -10,7 +10,7 @@ import aiohttp
 from aiohttp import web
 
 from bot import health
-from bot.app_keys import DB, DELIVERER, ENGINE, HTTP, KEYS, RASA, ROUTING, RUNNER, SETTINGS
+from bot.app_keys import DB, DELIVERER, DESK, ENGINE, HTTP, KEYS, RASA, ROUTING, RUNNER, SETTINGS
 from bot.casework import agency_cases, directory, openapi, recruiters, reports, urgent_requests
 from bot.casework.notifications import notifier_context
 from bot.casework.routing import load_routing
@@ -18,6 +18,8 @@ from bot.channels import telegram, webchat, whatsapp
 from bot.crypto import KeySet
 from bot.delivery.inbound import Inbound, Recorded
 from bot.delivery.outbox import Deliverer, RateLimit, Sender
+from bot.handoff import api as handoff_api
+from bot.handoff.desk import Desk
 from bot.rasa_client import RasaClient
 from bot.router import ChannelSpec, TurnRunner
 from bot.settings import Settings
@@ -62,6 +64,13 @@ async def _resources(app: web.Application) -> AsyncIterator[None]:
         app[DB], app[KEYS], settings.pseudonym_key, app[RASA], app[DELIVERER], specs,
         holding_after=settings.rasa_timeout_seconds, max_concurrent_turns=settings.max_concurrent_turns,
     )
+    app[DESK] = Desk(
+        app[DB], app[KEYS], app[DELIVERER], app[RASA], app[ROUTING],
+        lease_seconds=settings.counselor_reconnect_seconds,
+        escalate_seconds=settings.handoff_escalate_seconds,
+        use_fallback=settings.handoff_use_fallback,
+    )
+    app[RUNNER].desk = app[DESK]
     if bridge is not None:
         await bridge.start()
     logger.info("channels: %s", ", ".join(sorted(specs)))
@@ -69,8 +78,10 @@ async def _resources(app: web.Application) -> AsyncIterator[None]:
     await app[RUNNER].recover()
     await app[DELIVERER].recover()
     sweeper = asyncio.create_task(_sweep(app))
+    desk_sweeper = asyncio.create_task(_sweep_desk(app))
     yield
     sweeper.cancel()
+    desk_sweeper.cancel()
     await app[RUNNER].close()
     await app[DELIVERER].close()
     if bridge is not None:
@@ -93,6 +104,19 @@ async def _sweep(app: web.Application) -> None:
             logger.warning("sweep failed: %s", type(exc).__name__)
 
 
+DESK_SWEEP_SECONDS = 5.0
+
+
+async def _sweep_desk(app: web.Application) -> None:
+    """Every 5 s: claims of counselors gone too long back to the queue; overdue requests escalate."""
+    while True:
+        await asyncio.sleep(DESK_SWEEP_SECONDS)
+        try:
+            await app[DESK].sweep()
+        except Exception as exc:  # the next sweep tries again
+            logger.warning("handoff sweep failed: %s", type(exc).__name__)
+
+
 async def _root(request: web.Request) -> web.Response:
     raise web.HTTPFound("/chat")
 
@@ -110,6 +134,7 @@ def create_app(settings: Settings) -> web.Application:
     app.router.add_get("/", _root)
     app.add_routes(health.routes)
     app.add_routes(urgent_requests.routes)
+    app.add_routes(handoff_api.routes)
     app.add_routes(recruiters.routes)
     app.add_routes(telegram.routes)
     app.add_routes(whatsapp.routes)

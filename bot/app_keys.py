@@ -17,6 +17,7 @@ from bot.settings import Settings
 
 if TYPE_CHECKING:
     from bot.casework.notifications import Notifier
+    from bot.handoff.desk import Desk
 
 SETTINGS = web.AppKey("settings", Settings)
 HTTP = web.AppKey("http", aiohttp.ClientSession)
@@ -28,3 +29,4 @@ DELIVERER = web.AppKey("deliverer", Deliverer)
 KEYS = web.AppKey("keys", KeySet)
 ROUTING = web.AppKey("routing", RoutingTable)
 NOTIFIER: web.AppKey[Notifier] = web.AppKey("notifier")
+DESK: web.AppKey[Desk] = web.AppKey("desk")

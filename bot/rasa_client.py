@@ -68,6 +68,51 @@ class RasaClient:
         except (aiohttp.ClientError, asyncio.TimeoutError, ValueError) as exc:
             raise RasaUnavailable(type(exc).__name__) from exc
 
+    async def add_event(self, sender: str, event: str) -> None:
+        """Append `pause` or `resume` to a conversation's tracker (Rasa's tracker events API)."""
+        try:
+            async with self._session.post(
+                f"{self._base_url}/conversations/{sender}/tracker/events",
+                params={"token": self._token, "output_channel": "latest"},
+                json={"event": event},
+                timeout=aiohttp.ClientTimeout(total=10),
+            ) as response:
+                if response.status != 200:
+                    raise RasaUnavailable(f"status {response.status}")
+        except (aiohttp.ClientError, asyncio.TimeoutError) as exc:
+            raise RasaUnavailable(type(exc).__name__) from exc
+
+    async def parse(self, text: str) -> Dict[str, Any]:
+        """Understanding only (`/model/parse`): no tracker is read or changed."""
+        try:
+            async with self._session.post(
+                f"{self._base_url}/model/parse",
+                params={"token": self._token},
+                json={"text": text},
+                timeout=aiohttp.ClientTimeout(total=5),
+            ) as response:
+                if response.status != 200:
+                    raise RasaUnavailable(f"status {response.status}")
+                result = await response.json()
+                return result if isinstance(result, dict) else {}
+        except (aiohttp.ClientError, asyncio.TimeoutError, ValueError) as exc:
+            raise RasaUnavailable(type(exc).__name__) from exc
+
+    async def transcript(self, sender: str) -> List[Dict[str, Any]]:
+        """The user's and the bot's messages so far, oldest first: [{"sender", "text", "at"}]."""
+        try:
+            async with self._session.get(
+                f"{self._base_url}/conversations/{sender}/tracker",
+                params={"token": self._token, "include_events": "ALL"},
+                timeout=aiohttp.ClientTimeout(total=10),
+            ) as response:
+                if response.status != 200:
+                    raise RasaUnavailable(f"status {response.status}")
+                tracker = await response.json()
+        except (aiohttp.ClientError, asyncio.TimeoutError, ValueError) as exc:
+            raise RasaUnavailable(type(exc).__name__) from exc
+        return transcript_of(tracker.get("events") if isinstance(tracker, dict) else None)
+
     async def is_healthy(self) -> bool:
         """True when the server answers and has a model loaded."""
         try:
@@ -82,3 +127,16 @@ class RasaClient:
                 return bool(status.get("model_file"))
         except (aiohttp.ClientError, asyncio.TimeoutError, ValueError):
             return False
+
+
+def transcript_of(events: Any) -> List[Dict[str, Any]]:
+    """User and bot lines from tracker events (buttons pressed show as their payload)."""
+    lines: List[Dict[str, Any]] = []
+    for event in events or []:
+        if not isinstance(event, dict) or event.get("event") not in ("user", "bot"):
+            continue
+        text = str(event.get("text") or "").strip()
+        if not text:
+            continue
+        lines.append({"sender": event["event"], "text": text, "at": event.get("timestamp")})
+    return lines

@@ -23,6 +23,7 @@ from bot.crypto import KeySet
 from bot.delivery import inbound as kinds
 from bot.delivery.outbox import Deliverer, enqueue, unseal
 from bot.delivery.workers import ConversationWorkers
+from bot.handoff.desk import Desk
 from bot.rasa_client import BotReply, RasaClient, RasaUnavailable
 from bot.store.models import Conversation, InboxMessage, OutboxMessage, utcnow
 
@@ -130,6 +131,7 @@ class TurnRunner(ConversationWorkers):
         self._slots = asyncio.Semaphore(max_concurrent_turns)
         self._waiters: Dict[int, asyncio.Event] = {}
         self._failures: Dict[str, int] = {}
+        self.desk: Optional[Desk] = None  # human handoff (bot/handoff/desk.py), set by the app
         super().__init__()
 
     async def accept(self, message: kinds.Inbound) -> kinds.Recorded:
@@ -205,6 +207,19 @@ class TurnRunner(ConversationWorkers):
         row.text = self.keys.decrypt_optional(row.text)
         if row.kind == kinds.LOCATION:
             row.text = await locate(json.loads(row.text or "{}"))
+        if self.desk is not None:
+            # A conversation that is queued or with a counselor: the message goes to the console.
+            taken = await self.desk.take(conversation.id, row, row.text or "")
+            if taken.handled:
+                self._finish(row.id)
+                return True
+            if taken.rasa_paused:  # back from a counselor: Rasa listens again before this turn
+                try:
+                    await self.desk.resume(conversation.id)
+                except RasaUnavailable as exc:
+                    logger.warning("rasa unavailable to resume a conversation: %s", exc)
+                    await self._hold(row, spec)
+                    return False
         replies = gateway_replies(row)
         rasa_text = rasa_text_for(row, conversation)
         if rasa_text is not None and row.kind == kinds.BUTTON and rasa_text.startswith("#"):
@@ -247,6 +262,8 @@ class TurnRunner(ConversationWorkers):
                 current.numbered_choices = None
         conversation.numbered_choices = current.numbered_choices  # the next message in this batch
         self.deliverer.kick(conversation.id, (current, sent) if sent else None)
+        if self.desk is not None and current.owner != "bot" and not current.rasa_paused:
+            await self.desk.pause(conversation.id)  # this turn asked for a counselor
         self._finish(row.id)
         return True
 

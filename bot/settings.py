@@ -67,6 +67,11 @@ class Settings:
     notify_retry_base_seconds: float = 5.0
     notify_retry_max_seconds: float = 3600.0
     notify_timeout_seconds: float = 10.0
+    # Human handoff: how long a counselor may be disconnected before their chats go back to the
+    # queue, when an unclaimed request escalates, and where it then goes (routing `handoff.fallback`).
+    counselor_reconnect_seconds: float = 60.0
+    handoff_escalate_seconds: float = 600.0
+    handoff_use_fallback: bool = True
 
     @classmethod
     def from_env(cls, env: Optional[Mapping[str, str]] = None) -> Settings:
@@ -115,6 +120,11 @@ class Settings:
             status_checks_per_hour=int(env.get("STATUS_CHECKS_PER_HOUR", cls.status_checks_per_hour)),
             notify_retry_base_seconds=float(env.get("NOTIFY_RETRY_BASE_SECONDS", cls.notify_retry_base_seconds)),
             notify_retry_max_seconds=float(env.get("NOTIFY_RETRY_MAX_SECONDS", cls.notify_retry_max_seconds)),
+            counselor_reconnect_seconds=float(
+                env.get("COUNSELOR_RECONNECT_SECONDS", cls.counselor_reconnect_seconds)
+            ),
+            handoff_escalate_seconds=60 * float(env.get("HANDOFF_ESCALATE_MINUTES", cls.handoff_escalate_seconds / 60)),
+            handoff_use_fallback=env.get("HANDOFF_USE_FALLBACK", "1") != "0",
         )
         if settings.telegram_public_url and not settings.telegram_webhook_secret:
             raise RuntimeError(

@@ -45,6 +45,17 @@ class Rule:
 class RoutingTable:
     default_agencies: tuple[str, ...]
     rules: tuple[Rule, ...] = field(default_factory=tuple)
+    # Who answers a request for a counselor in the chat (the `handoff:` section; one agency each).
+    handoff_default: Optional[str] = None
+    handoff_rules: tuple[Rule, ...] = field(default_factory=tuple)
+    handoff_fallback: Optional[str] = None
+
+    def handoff_agency(self, country: Optional[str], language: str = "en") -> str:
+        """The agency whose counselors get a chat from this country and language."""
+        matching = [rule for rule in self.handoff_rules if rule.matches(country, WILDCARD, language)]
+        if matching:
+            return max(matching, key=lambda rule: rule.specificity).agencies[0]
+        return self.handoff_default or self.default_agencies[0]
 
     def route(self, country: Optional[str], category: str, language: str = "en") -> tuple[str, ...]:
         """The agencies of the most specific matching rule, else the default agencies."""
@@ -74,7 +85,29 @@ def parse_routing(data: Any) -> RoutingTable:
                 agencies=agencies,
             )
         )
-    return RoutingTable(default_agencies=_as_tuple(data["default"]), rules=tuple(rules))
+    handoff = data.get("handoff") or {}
+    if not isinstance(handoff, dict):
+        raise ValueError("`handoff` must be a mapping with `default`, `fallback` and `rules`")
+    handoff_rules: List[Rule] = []
+    for index, raw in enumerate(handoff.get("rules") or [], start=1):
+        agencies = _as_tuple(raw.get("agency") or raw.get("agencies"))
+        if len(agencies) != 1:
+            raise ValueError(f"handoff rule {index}: exactly one agency")
+        handoff_rules.append(
+            Rule(
+                country=str(raw.get("country", WILDCARD)).upper(),
+                category=WILDCARD,
+                language=str(raw.get("language", WILDCARD)).lower(),
+                agencies=agencies,
+            )
+        )
+    return RoutingTable(
+        default_agencies=_as_tuple(data["default"]),
+        rules=tuple(rules),
+        handoff_default=str(handoff["default"]) if handoff.get("default") else None,
+        handoff_rules=tuple(handoff_rules),
+        handoff_fallback=str(handoff["fallback"]) if handoff.get("fallback") else None,
+    )
 
 
 def load_routing(path: str | Path) -> RoutingTable:

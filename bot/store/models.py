@@ -37,6 +37,9 @@ class Conversation(Base):
     media_count: Mapped[int] = mapped_column(Integer, default=0)
     # Choices offered as numbered text (channels without buttons): "2" means the second payload.
     numbered_choices: Mapped[Optional[list[str]]] = mapped_column(JSON, nullable=True)
+    # `owner` is bot | queued | human (bot/handoff/service.py). True while Rasa's tracker holds a
+    # pause event the gateway has not yet undone: the next bot turn resumes it first.
+    rasa_paused: Mapped[bool] = mapped_column(Boolean, default=False)
 
 
 class UrgentRequest(Base):
@@ -229,3 +232,66 @@ class StatusCheck(Base):
     id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
     conversation_id: Mapped[str] = mapped_column(String(64), index=True)
     checked_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow, index=True)
+
+
+# ---- Human handoff (issue 5) -------------------------------------------------------------------
+
+
+class Handoff(Base):
+    """One request for a human: queued → active (one counselor) → closed, or cancelled.
+
+    A conversation has at most one open (queued or active) handoff; `Conversation.owner` mirrors
+    it. Ordering in a queue: urgent first, then requeued-at-the-front, then longest wait.
+    """
+
+    __tablename__ = "handoffs"
+    __table_args__ = (Index("ix_handoffs_agency_status", "agency_id", "status"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    conversation_id: Mapped[str] = mapped_column(ForeignKey("conversations.id", ondelete="CASCADE"), index=True)
+    agency_id: Mapped[str] = mapped_column(ForeignKey("agencies.id"))
+    status: Mapped[str] = mapped_column(String(16), default="queued")  # queued|active|closed|cancelled
+    priority: Mapped[int] = mapped_column(Integer, default=1)  # 0 urgent, 1 normal
+    front: Mapped[bool] = mapped_column(Boolean, default=False)  # requeued after a lost claim
+    reason: Mapped[str] = mapped_column(String(32))  # request_human | emergency | job_check | report
+    topic: Mapped[str] = mapped_column(String(64), default="")
+    language: Mapped[str] = mapped_column(String(8), default="en")
+    country: Mapped[Optional[str]] = mapped_column(String(2), nullable=True)
+    channel: Mapped[str] = mapped_column(String(16), default="")
+    # What the bot collected (job-check result, report reference): encrypted JSON.
+    context_encrypted: Mapped[Optional[str]] = mapped_column(Text, nullable=True)
+    counselor_id: Mapped[Optional[int]] = mapped_column(Integer, nullable=True, index=True)
+    lease_expires_at: Mapped[Optional[datetime]] = mapped_column(DateTime(timezone=True), nullable=True)
+    requested_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    queued_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    claimed_at: Mapped[Optional[datetime]] = mapped_column(DateTime(timezone=True), nullable=True)
+    closed_at: Mapped[Optional[datetime]] = mapped_column(DateTime(timezone=True), nullable=True)
+    outcome: Mapped[Optional[str]] = mapped_column(String(32), nullable=True)
+    escalated_at: Mapped[Optional[datetime]] = mapped_column(DateTime(timezone=True), nullable=True)
+    # An inter-agency referral: who sent it, their note (encrypted), and whether the user agreed
+    # that the earlier conversation travels with it.
+    referred_by: Mapped[Optional[str]] = mapped_column(String(64), nullable=True)
+    referral_note_encrypted: Mapped[Optional[str]] = mapped_column(Text, nullable=True)
+    history_from: Mapped[Optional[datetime]] = mapped_column(DateTime(timezone=True), nullable=True)
+    last_notice_at: Mapped[Optional[datetime]] = mapped_column(DateTime(timezone=True), nullable=True)
+
+
+class HandoffMessage(Base):
+    """One line of a human conversation: the user's, a counselor's, a system notice or a private note.
+
+    `body_encrypted` is a Fernet token. Notes (`sender == "note"`) are seen only by `agency_id`.
+    """
+
+    __tablename__ = "handoff_messages"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    handoff_id: Mapped[int] = mapped_column(ForeignKey("handoffs.id", ondelete="CASCADE"), index=True)
+    conversation_id: Mapped[str] = mapped_column(String(64), index=True)
+    sender: Mapped[str] = mapped_column(String(16))  # user | counselor | system | note
+    agency_id: Mapped[Optional[str]] = mapped_column(String(64), nullable=True)
+    counselor_id: Mapped[Optional[int]] = mapped_column(Integer, nullable=True)
+    kind: Mapped[str] = mapped_column(String(16), default="text")
+    body_encrypted: Mapped[str] = mapped_column(Text)
+    # A user message's inbox row: unique, so a message can never be recorded twice.
+    inbox_id: Mapped[Optional[int]] = mapped_column(Integer, nullable=True, unique=True)
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)

@@ -5,7 +5,7 @@ from __future__ import annotations
 import asyncio
 import json
 from pathlib import Path
-from typing import Any, AsyncIterator, Dict, List
+from typing import Any, AsyncIterator, Awaitable, Callable, Dict, List
 
 import pytest
 from aiohttp import web
@@ -32,9 +32,44 @@ class FakeRasa:
         self.in_flight: Dict[str, int] = {}
         self.most_in_flight_per_sender = 0
         self.most_in_flight = 0
+        # Human handoff: tracker events the gateway appended, and what /model/parse answers.
+        self.events: List[tuple[str, str]] = []
+        self.paused: set[str] = set()
+        self.intents: Dict[str, str] = {"help now": "emergency", "danger": "emergency"}
+        self.countries: Dict[str, str] = {"kenya": "KE", "philippines": "PH"}
+        # text → coroutine run during the turn (as an action calling the gateway would), returning replies
+        self.actions: Dict[str, Callable[[str], Awaitable[List[Dict[str, Any]]]]] = {}
         self.app = web.Application()
         self.app.router.add_post("/webhooks/rest/webhook", self.webhook)
         self.app.router.add_get("/status", self.status)
+        self.app.router.add_post("/conversations/{sender}/tracker/events", self.tracker_event)
+        self.app.router.add_post("/model/parse", self.parse)
+        self.app.router.add_get("/conversations/{sender}/tracker", self.tracker)
+
+    async def tracker_event(self, request: web.Request) -> web.Response:
+        if not self.up:
+            return web.Response(status=500)
+        sender, event = request.match_info["sender"], (await request.json())["event"]
+        self.events.append((sender, event))
+        if event == "pause":
+            self.paused.add(sender)
+        elif event == "resume":
+            self.paused.discard(sender)
+        return web.json_response({"sender_id": sender})
+
+    async def parse(self, request: web.Request) -> web.Response:
+        if not self.up:
+            return web.Response(status=500)
+        text = (await request.json())["text"].lower()
+        intent = next((name for phrase, name in self.intents.items() if phrase in text), "inform")
+        entities = [{"entity": "country", "value": code} for name, code in self.countries.items() if name in text]
+        return web.json_response({"text": text, "intent": {"name": intent, "confidence": 0.95}, "entities": entities})
+
+    async def tracker(self, request: web.Request) -> web.Response:
+        sender = request.match_info["sender"]
+        mine = [body for body in self.received if body["sender"] == sender]
+        events = [{"event": "user", "text": body["message"], "timestamp": 1.0} for body in mine]
+        return web.json_response({"sender_id": sender, "events": events})
 
     async def webhook(self, request: web.Request) -> web.Response:
         if not self.up:
@@ -48,6 +83,10 @@ class FakeRasa:
             await asyncio.sleep(self.delay)
         self.in_flight[sender] -= 1
         self.received.append(body)
+        if sender in self.paused:  # Rasa ignores a paused conversation (only /restart gets through)
+            return web.json_response([])
+        if body["message"] in self.actions:
+            return web.json_response(await self.actions[body["message"]](sender))
         if self.next_replies:
             return web.json_response(self.next_replies.pop(0))
         return web.json_response(

@@ -1,0 +1,1 @@
+"""Human handoff: conversation ownership, the queue, and live updates for counselors."""
