@@ -8,12 +8,12 @@ from rasa_sdk import Action, Tracker
 from rasa_sdk.events import EventType, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
-from actions import casework_client
+from actions.handoff import request_handoff
 from actions.numbers_message import emergency_text
 
 
 class ActionEmergency(Action):
-    """Answers an emergency from any state and records an urgent request for a counselor."""
+    """Answers an emergency from any state and asks for a counselor as urgent."""
 
     def name(self) -> str:
         return "action_emergency"
@@ -23,10 +23,9 @@ class ActionEmergency(Action):
     ) -> List[EventType]:
         country = tracker.get_slot("country")
         dispatcher.utter_message(text=emergency_text(country))
-        # Recorded for the handoff queue; a failure here must never delay or block the numbers.
-        await casework_client.post(
-            "urgent-requests",
-            {"conversation_id": tracker.sender_id, "reason": "emergency", "country": country},
-        )
+        # An urgent request for a counselor (no question asked). The numbers are already out: a
+        # failure here never delays them; utter_emergency_next_steps says what happened.
+        answer = await request_handoff(tracker, "emergency")
+        state = "failed" if answer is None else ("queued" if answer.get("on_duty") is not False else "off_duty")
         # The rule goes on with advice, next steps and a question about where the user is.
-        return [SlotSet("pending_country_question", "emergency")]
+        return [SlotSet("pending_country_question", "emergency"), SlotSet("handoff_state", state)]

@@ -122,7 +122,14 @@ class ActionJobOfferVerdict(Action):
             dispatcher.utter_message(text=helpline_text(tracker.get_slot("country")))
         else:
             dispatcher.utter_message(response="utter_job_offer_next")
-        return [SlotSet("job_offer_risk", verdict.risk), *self._reset()]
+        # Kept for a counselor if the user asks for one next (actions/handoff.py).
+        summary = {
+            "risk": "child" if minor else verdict.risk,
+            "flags": list(verdict.flags),
+            "offer_country": slots.get("offer_country"),
+            "job_type": slots.get("job_type"),
+        }
+        return [SlotSet("job_offer_risk", verdict.risk), SlotSet("last_job_check", summary), *self._reset()]
 
     @staticmethod
     def _reset() -> List[EventType]:

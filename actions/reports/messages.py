@@ -25,8 +25,8 @@ def _contact_line(contact: Dict[str, Any], shared: bool) -> str:
         return ("• You gave a phone number. Only the agencies you agreed to share with can see it."
                 if shared else "• You gave a phone number, but no agency will see it.")
     if method == "chat":
-        return ("• You chose to be contacted in this chat. Agencies can't reply in this chat yet, "
-                "so please check the status with your code.")
+        return ("• You chose to be contacted in this chat. An agency can't start a chat with you here, "
+                "but you can talk to a counselor now (the button below) and check the status with your code.")
     return "• You chose to stay anonymous, so nobody will contact you about it."
 
 

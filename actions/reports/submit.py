@@ -158,6 +158,9 @@ def stored_events(reference: str, form_slots: List[str]) -> List[EventType]:
     ]
 
 
+TALK_TO_COUNSELOR = {"title": "Talk to a counselor now", "payload": "/request_human"}
+
+
 class SubmitIntake(Action, metaclass=abc.ABCMeta):
     """Builds the payload from the form, stores it, and shows the code only once it is stored."""
 
@@ -177,7 +180,7 @@ class SubmitIntake(Action, metaclass=abc.ABCMeta):
         slots = self.FORM_SLOTS + self.EXTRA_SLOTS
         stored = await submit(payload)
         if stored:
-            dispatcher.utter_message(text=filed_text(payload, stored))
+            dispatcher.utter_message(text=filed_text(payload, stored), buttons=[TALK_TO_COUNSELOR])
             return stored_events(stored["reference"], slots)
         dispatcher.utter_message(text=not_saved_text(payload["kind"]))
         keep_retrying(payload)

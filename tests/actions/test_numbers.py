@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Any, Dict, List, Optional
+from typing import Any, Dict, List, Optional, Tuple
 
 import pytest
 from rasa_sdk import Tracker
@@ -35,11 +35,11 @@ def tracker(
 def recorded(monkeypatch: pytest.MonkeyPatch) -> List[Dict[str, Any]]:
     calls: List[Dict[str, Any]] = []
 
-    async def fake_post(path: str, payload: Dict[str, Any]) -> bool:
-        calls.append({"path": path, **payload})
-        return True
+    async def fake_call(method: str, path: str, **kwargs: Any) -> Tuple[Optional[int], Dict[str, Any]]:
+        calls.append({"path": path, **kwargs["json"]})
+        return 201, {"id": 1, "text": "I've asked for a counselor as urgent.", "on_duty": True}
 
-    monkeypatch.setattr(casework_client, "post", fake_post)
+    monkeypatch.setattr(casework_client, "call", fake_call)
     return calls
 
 
@@ -49,9 +49,24 @@ async def test_emergency_with_known_country_gives_its_number_first(recorded: lis
     first = dispatcher.messages[0]["text"]
     assert first == "🚨 Call 999 now. That is the emergency number in Qatar."
     assert recorded == [
-        {"path": "urgent-requests", "conversation_id": "we-0123456789abcdef", "reason": "emergency", "country": "QA"}
+        {"path": "handoffs", "conversation_id": "we-0123456789abcdef", "reason": "emergency", "country": "QA",
+         "language": "en", "context": {}}
     ]
     assert SlotSet("pending_country_question", "emergency") in events
+    assert SlotSet("handoff_state", "queued") in events
+
+
+async def test_emergency_numbers_come_even_when_the_counselor_queue_is_unreachable(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    async def unreachable(method: str, path: str, **kwargs: Any) -> Tuple[Optional[int], Dict[str, Any]]:
+        return None, {}
+
+    monkeypatch.setattr(casework_client, "call", unreachable)
+    dispatcher = CollectingDispatcher()
+    events = await ActionEmergency().run(dispatcher, tracker({"country": "QA"}), {})
+    assert dispatcher.messages[0]["text"].startswith("🚨 Call 999 now")
+    assert SlotSet("handoff_state", "failed") in events
 
 
 async def test_emergency_without_country_gives_the_fallbacks(recorded: list) -> None:
@@ -60,16 +75,6 @@ async def test_emergency_without_country_gives_the_fallbacks(recorded: list) -> 
     first = dispatcher.messages[0]["text"]
     assert "112" in first and "911" in first
     assert recorded[0]["country"] is None
-
-
-async def test_emergency_still_answers_when_the_gateway_is_down(monkeypatch: pytest.MonkeyPatch) -> None:
-    async def failing_post(path: str, payload: Dict[str, Any]) -> bool:
-        return False
-
-    monkeypatch.setattr(casework_client, "post", failing_post)
-    dispatcher = CollectingDispatcher()
-    await ActionEmergency().run(dispatcher, tracker({"country": "KE"}), {})
-    assert dispatcher.messages[0]["text"].startswith("🚨 Call 999 or 112 now")
 
 
 async def test_emergency_lines_from_public_lists_carry_the_caveat(recorded: list) -> None:

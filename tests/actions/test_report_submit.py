@@ -150,7 +150,8 @@ async def test_a_missing_child_goes_to_the_authorities_and_gets_the_hotline(fake
     assert sent["consent"] == {"child_protection": True, "police": True, "ngo": False}
     assert "taken_by" not in sent["details"]
     assert "116 000" in said(dispatcher) and "missing-child report is saved" in said(dispatcher)
-    assert "can't reply in this chat yet" in said(dispatcher)
+    assert "can't start a chat with you here" in said(dispatcher)
+    assert dispatcher.messages[-1]["buttons"] == [{"title": "Talk to a counselor now", "payload": "/request_human"}]
 
 
 @pytest.mark.parametrize(

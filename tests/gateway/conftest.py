@@ -5,7 +5,7 @@ from __future__ import annotations
 import asyncio
 import json
 from pathlib import Path
-from typing import Any, AsyncIterator, Awaitable, Callable, Dict, List
+from typing import Any, AsyncIterator, Awaitable, Callable, Dict, List, Optional
 
 import pytest
 from aiohttp import web
@@ -39,6 +39,7 @@ class FakeRasa:
         self.countries: Dict[str, str] = {"kenya": "KE", "philippines": "PH"}
         # text → coroutine run during the turn (as an action calling the gateway would), returning replies
         self.actions: Dict[str, Callable[[str], Awaitable[List[Dict[str, Any]]]]] = {}
+        self.before_turn: Optional[Callable[[Dict[str, Any]], Awaitable[None]]] = None  # a check per turn
         self.app = web.Application()
         self.app.router.add_post("/webhooks/rest/webhook", self.webhook)
         self.app.router.add_get("/status", self.status)
@@ -76,6 +77,8 @@ class FakeRasa:
             return web.Response(status=500)
         body = await request.json()
         sender = body["sender"]
+        if self.before_turn is not None:
+            await self.before_turn(body)
         self.in_flight[sender] = self.in_flight.get(sender, 0) + 1
         self.most_in_flight_per_sender = max(self.most_in_flight_per_sender, self.in_flight[sender])
         self.most_in_flight = max(self.most_in_flight, sum(self.in_flight.values()))
