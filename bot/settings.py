@@ -67,6 +67,12 @@ class Settings:
     notify_retry_base_seconds: float = 5.0
     notify_retry_max_seconds: float = 3600.0
     notify_timeout_seconds: float = 10.0
+    # The counselor console (docs/console.md).
+    console_session_hours: float = 8.0  # a login lasts at most this long
+    console_idle_minutes: float = 60.0  # and ends sooner after this long without a request
+    console_lockout_attempts: int = 5  # consecutive wrong passwords before the account locks
+    console_lockout_minutes: float = 15.0
+    console_cookie_secure: bool = True  # false only for plain http on another machine than this one
 
     @classmethod
     def from_env(cls, env: Optional[Mapping[str, str]] = None) -> Settings:
@@ -115,6 +121,12 @@ class Settings:
             status_checks_per_hour=int(env.get("STATUS_CHECKS_PER_HOUR", cls.status_checks_per_hour)),
             notify_retry_base_seconds=float(env.get("NOTIFY_RETRY_BASE_SECONDS", cls.notify_retry_base_seconds)),
             notify_retry_max_seconds=float(env.get("NOTIFY_RETRY_MAX_SECONDS", cls.notify_retry_max_seconds)),
+            console_session_hours=float(env.get("CONSOLE_SESSION_HOURS", cls.console_session_hours)),
+            console_idle_minutes=float(env.get("CONSOLE_IDLE_MINUTES", cls.console_idle_minutes)),
+            console_lockout_attempts=int(env.get("CONSOLE_LOCKOUT_ATTEMPTS", cls.console_lockout_attempts)),
+            console_lockout_minutes=float(env.get("CONSOLE_LOCKOUT_MINUTES", cls.console_lockout_minutes)),
+            console_cookie_secure=env.get("CONSOLE_COOKIE_SECURE", "true").strip().lower()
+            not in ("0", "false", "no", "off"),
         )
         if settings.telegram_public_url and not settings.telegram_webhook_secret:
             raise RuntimeError(
