@@ -6,6 +6,7 @@ never message text, phone numbers, passwords or tokens: keys that suggest one ar
 
 from __future__ import annotations
 
+import re
 from typing import TYPE_CHECKING, Any, Dict, Optional
 
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -15,14 +16,22 @@ from bot.store.models import AuditEvent, utcnow
 if TYPE_CHECKING:
     from bot.console.auth import User
 
-FORBIDDEN_KEYS = ("password", "text", "message", "body", "phone", "token", "secret", "address", "contact")
+# A detail key made of one of these words (`message_text`, `new_password`, `phone`) is refused.
+FORBIDDEN_WORDS = frozenset(
+    ("password", "text", "message", "body", "phone", "token", "secret", "address", "contact", "note")
+)
+_PHONE_LIKE = re.compile(r"\+?\d[\d\s().-]{6,}\d")
+MAX_VALUE_CHARS = 120
 
 
 def _check_detail(detail: Dict[str, Any]) -> None:
-    for key in detail:
-        lowered = key.lower()
-        if any(word in lowered for word in FORBIDDEN_KEYS):
+    for key, value in detail.items():
+        if FORBIDDEN_WORDS.intersection(re.split(r"[_\W]+", key.lower())):
             raise ValueError(f"audit detail {key!r} looks like content or a secret: audit the fact, not the content")
+        if isinstance(value, dict):
+            _check_detail(value)
+        elif isinstance(value, str) and (len(value) > MAX_VALUE_CHARS or _PHONE_LIKE.search(value)):
+            raise ValueError(f"audit detail {key!r} holds free text or a number that could be a phone number")
 
 
 async def record(

@@ -37,7 +37,6 @@ PLAIN_COOKIE = "sp_console"
 SLIDE_EVERY = timedelta(seconds=60)
 # Argon2 takes 64 MiB and a few tens of milliseconds per check: a few at a time, not a flood.
 HASHING = web.AppKey("console_hashing", asyncio.Semaphore)
-_USER = "console.user"
 
 
 @dataclass(frozen=True)
@@ -52,6 +51,10 @@ class User:
     session_id: int
     csrf_token: str
     agency_name: str = ""
+
+
+# The request's user, looked up once per request.
+_USER: web.RequestKey[Optional[User]] = web.RequestKey("console_user")
 
 
 def aware(moment: datetime) -> datetime:
@@ -97,8 +100,7 @@ def _session_over(row: ConsoleSession, settings: Settings, now: datetime) -> boo
 async def current_user(request: web.Request) -> Optional[User]:
     """The user whose live session cookie came with the request, or None; keeps the session alive."""
     if _USER in request:
-        cached: Optional[User] = request[_USER]
-        return cached
+        return request[_USER]
     user = await _load_user(request)
     request[_USER] = user
     return user
