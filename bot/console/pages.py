@@ -54,4 +54,9 @@ def render_page(title: str, body_html: str, user: Optional[User], status: int = 
         f'<main id="main">{body_html}</main>'
         "</body></html>\n"
     )
-    return web.Response(text=page, status=status, content_type="text/html")
+    response = web.Response(text=page, status=status, content_type="text/html")
+    # The gateway's default, no-referrer, makes Chromium send `Origin: null` with the console's own
+    # form posts and fetches, which the Origin check must refuse; same-origin keeps the real Origin
+    # for this site and still sends nothing to any other.
+    response.headers["Referrer-Policy"] = "same-origin"
+    return response

@@ -177,6 +177,9 @@ async def test_scripts_send_the_csrf_token_in_a_header(console: Console) -> None
 async def test_requests_from_another_site_are_refused(console: Console) -> None:
     evil = {"Origin": "https://evil.example"}
     assert (await post_login(console.client, "wanjiru", headers=evil)).status == 403
+    assert (await post_login(console.client, "wanjiru", headers={"Origin": "null"})).status == 403
+    # Console pages keep the Origin header on their own posts (no-referrer would make it "null").
+    assert (await console.page("/console/login", {})).headers["Referrer-Policy"] == "same-origin"
     cookie = await console.signed_in()
     csrf = csrf_of(await (await console.page("/console", cookie)).text())
     out = await console.client.post("/console/logout", data={"csrf": csrf}, headers={**cookie, **evil},
