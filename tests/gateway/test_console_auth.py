@@ -299,3 +299,19 @@ async def test_audit_refuses_details_that_look_like_content(console: Console) ->
     assert (row.action, row.conversation_id, row.agency_id, row.detail) == (
         "view_conversation", "we-abc", "sample-ke-children-services", {"messages_shown": 3}
     )
+
+
+async def test_without_https_elsewhere_the_cookie_can_drop_secure(fake_rasa: Any, settings_factory: Any) -> None:
+    settings = settings_factory(fake_rasa[1], console_cookie_secure=False)
+    await seed_console(settings.database_url)
+    client = TestClient(TestServer(create_app(settings), host="127.0.0.1"), cookie_jar=DummyCookieJar())
+    await client.start_server()
+    try:
+        response = await post_login(client, "wanjiru")
+        (set_cookie,) = response.headers.getall("Set-Cookie")
+        assert set_cookie.startswith("sp_console=") and "Secure" not in set_cookie and "HttpOnly" in set_cookie
+        token = set_cookie.split(";")[0].split("=", 1)[1]
+        page = await client.get("/console", headers={"Cookie": f"sp_console={token}"}, allow_redirects=False)
+        assert page.status == 200
+    finally:
+        await client.close()
