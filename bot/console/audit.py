@@ -18,7 +18,7 @@ if TYPE_CHECKING:
 
 # A detail key made of one of these words (`message_text`, `new_password`, `phone`) is refused.
 FORBIDDEN_WORDS = frozenset(
-    ("password", "text", "message", "body", "phone", "token", "secret", "address", "contact", "note")
+    ("password", "text", "message", "body", "phone", "token", "secret", "address", "contact")
 )
 _PHONE_LIKE = re.compile(r"\+?\d[\d\s().-]{6,}\d")
 MAX_VALUE_CHARS = 120
