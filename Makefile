@@ -41,7 +41,7 @@ run: install $(MODEL) ## install what is missing, train if needed, start everyth
 test: install $(MODEL) lint validate ## the same set-up, then every test
 	$(MAKE) --no-print-directory test-stories
 	$(call pytest,$(RASA_PY),tests/nlu_components tests/actions)
-	$(call pytest,$(GW_PY),tests/gateway tests/integration)
+	$(call pytest,$(GW_PY),tests/gateway tests/integration tests/browser)
 
 .PHONY: install
 install: $(RASA_VENV)/.installed $(GW_VENV)/.installed $(SPACY_BLANK) chromium ## create both virtual environments

@@ -40,6 +40,7 @@ def main(argv: list[str] | None = None) -> int:
     webhook.add_argument("agency_id")
     webhook.add_argument("url", nargs="?", help="https URL; omit to stop notifications")
     sub.add_parser("rotate-keys", help="re-encrypt stored data with the newest DATA_ENCRYPTION_KEYS key")
+    _console_parsers(sub)
     args = parser.parse_args(argv)
 
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
@@ -74,6 +75,8 @@ def main(argv: list[str] | None = None) -> int:
         return asyncio.run(print_dead_letters(settings.database_url, args.limit))
     if args.command in ADMIN_COMMANDS:
         return _admin(args, settings)
+    if args.command in CONSOLE_COMMANDS:
+        return _console_admin(args, settings)
 
     from bot.app import create_app
     from bot.web_security import PathOnlyAccessLogger
@@ -130,6 +133,61 @@ def _admin(args: argparse.Namespace, settings: Settings) -> int:
         elif args.command == "rotate-keys":
             changed = casework_admin.rotate_keys(url, KeySet(settings.data_encryption_keys))
             print(f"re-encrypted {changed} values with the newest key")
+    except (ValueError, LookupError) as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 1
+    return 0
+
+
+CONSOLE_COMMANDS = ("create-agency", "create-user", "reset-password", "deactivate-user")
+
+
+def _console_parsers(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
+    agency = sub.add_parser("create-agency", help="add a partner agency (its console users belong to it)")
+    agency.add_argument("agency_id", metavar="ID", help="2-64 lower-case letters, digits or dashes")
+    agency.add_argument("--name", required=True)
+    agency.add_argument("--kind", required=True, choices=("child_protection", "police", "ngo"))
+    agency.add_argument("--countries", required=True, help="ISO codes, comma-separated: KE,UG")
+    agency.add_argument("--languages", default="", help="ISO 639-1 codes, comma-separated: en,sw")
+    agency.add_argument("--hours", default="", help='opening hours as people read them: "Mon-Fri 08:00-17:00"')
+    agency.add_argument("--timezone", default="UTC", help="IANA time zone: Africa/Nairobi")
+    agency.add_argument("--verified", action="store_true", help="a partner has checked this entry")
+    user = sub.add_parser("create-user", help="add a console user (a generated password is printed once)")
+    user.add_argument("username")
+    user.add_argument("--agency", required=True, help="the agency id the user works for")
+    user.add_argument("--role", required=True, choices=("counselor", "supervisor", "admin"))
+    user.add_argument("--name", help="display name shown in the console")
+    user.add_argument("--password-stdin", action="store_true", help="read the password from standard input")
+    reset = sub.add_parser("reset-password", help="new password (printed once), unlock, end the user's sessions")
+    reset.add_argument("username")
+    deactivate = sub.add_parser("deactivate-user", help="the user can no longer sign in; their sessions end")
+    deactivate.add_argument("username")
+
+
+def _console_admin(args: argparse.Namespace, settings: Settings) -> int:
+    from bot import console_admin
+
+    url = settings.database_url
+    try:
+        if args.command == "create-agency":
+            console_admin.create_agency(
+                url, args.agency_id, args.name, args.kind, args.countries, args.languages, args.hours,
+                args.timezone, args.verified,
+            )
+            print(f"agency {args.agency_id} created ({'verified' if args.verified else 'not verified'})")
+        elif args.command == "create-user":
+            password = sys.stdin.readline().rstrip("\r\n") if args.password_stdin else None
+            generated = console_admin.create_user(url, args.username, args.agency, args.role, args.name, password)
+            print(f"console user {args.username.strip().lower()} created ({args.role}, {args.agency})")
+            if generated:
+                print(f"password (shown once, give it to the user safely):\n{generated}")
+        elif args.command == "reset-password":
+            password, ended = console_admin.reset_password(url, args.username)
+            print(f"password reset, lockout lifted, {ended} session(s) ended")
+            print(f"new password (shown once, give it to the user safely):\n{password}")
+        elif args.command == "deactivate-user":
+            ended = console_admin.deactivate_user(url, args.username)
+            print(f"{args.username.strip().lower()} deactivated, {ended} session(s) ended")
     except (ValueError, LookupError) as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 1

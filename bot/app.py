@@ -9,7 +9,7 @@ from typing import AsyncIterator, Dict, Optional
 import aiohttp
 from aiohttp import web
 
-from bot import health
+from bot import console, health
 from bot.app_keys import DB, DELIVERER, DESK, ENGINE, HTTP, KEYS, RASA, ROUTING, RUNNER, SETTINGS
 from bot.casework import agency_cases, directory, openapi, recruiters, reports, urgent_requests
 from bot.casework.notifications import notifier_context
@@ -143,4 +143,5 @@ def create_app(settings: Settings) -> web.Application:
     app.add_routes(agency_cases.routes)
     app.add_routes(openapi.routes)
     webchat.setup(app)
+    console.setup(app)
     return app

@@ -42,6 +42,7 @@ class Stack:
     model: Path = MODEL
     extra_env: Dict[str, str] = field(default_factory=dict)
     processes: Dict[str, subprocess.Popen] = field(default_factory=dict)  # type: ignore[type-arg]
+    demo_logins: Optional[Path] = None  # the console's demo logins file, with SAMPLE_DATA=1
 
     @property
     def gateway_url(self) -> str:
@@ -93,15 +94,7 @@ class Stack:
         from bot.store.migrate import upgrade
 
         upgrade(env["DATABASE_URL"])
-        if env.get("SAMPLE_DATA", "0") == "1":
-            # Demo data, marked as sample everywhere it is shown (see reference/recruiters_sample.csv).
-            from bot.registry_import import SAMPLE_REGISTRY, import_registry_file
-
-            import_registry_file(env["DATABASE_URL"], SAMPLE_REGISTRY, "sample")
-            # Sample agencies (verified: false), so reports route and services can be found in demos.
-            from bot.casework_admin import SAMPLE_DIRECTORY, import_directory_file
-
-            import_directory_file(env["DATABASE_URL"], SAMPLE_DIRECTORY)
+        self.demo_logins = load_sample_data(env, self.var_dir)
         for name, command in self.commands(env).items():
             log = open(self.var_dir / "log" / f"{name}.log", "ab")
             self.processes[name] = subprocess.Popen(
@@ -154,6 +147,43 @@ class Stack:
         self.processes.clear()
 
 
+DEMO_LOGINS_FILE = "console-demo-logins.txt"
+
+
+def load_sample_data(env: Dict[str, str], var_dir: Path) -> Optional[Path]:
+    """With SAMPLE_DATA=1: the sample registry and directory, and demo console logins (their file).
+
+    Demo data is marked as sample everywhere it is shown; without SAMPLE_DATA=1 nothing is added.
+    """
+    if env.get("SAMPLE_DATA", "0") != "1":
+        return None
+    from bot.registry_import import SAMPLE_REGISTRY, import_registry_file
+
+    import_registry_file(env["DATABASE_URL"], SAMPLE_REGISTRY, "sample")
+    # Sample agencies (verified: false), so reports route and services can be found in demos.
+    from bot.casework_admin import SAMPLE_DIRECTORY, import_directory_file
+
+    import_directory_file(env["DATABASE_URL"], SAMPLE_DIRECTORY)
+    # Counselors and supervisors of two sample agencies and an admin, to try the console at once.
+    from bot.console_admin import demo_logins
+
+    return demo_logins(env["DATABASE_URL"], var_dir / DEMO_LOGINS_FILE)
+
+
+def console_lines(gateway_url: str, demo_logins: Optional[Path]) -> List[str]:
+    """Where the console is and how to sign in (the file's path, never a password)."""
+    lines = [f"Console:   {gateway_url}/console"]
+    if demo_logins is not None:
+        try:
+            shown = demo_logins.relative_to(REPO_ROOT)
+        except ValueError:
+            shown = demo_logins
+        lines.append(f"           demo logins (sample agencies) are in {shown}")
+    else:
+        lines.append("           create a login: python -m bot create-user NAME --agency ID --role counselor")
+    return lines
+
+
 def _signal_group(process: subprocess.Popen, sig: int) -> None:  # type: ignore[type-arg]
     try:
         os.killpg(process.pid, sig)
@@ -196,6 +226,8 @@ def run_all(wait: bool = True) -> int:
         stack.wait_healthy(progress=True)
         print(f"\nSafePassage is running ({time.monotonic() - started:.0f}s to healthy).", flush=True)
         print(f"  Web chat:  {stack.gateway_url}/chat", flush=True)
+        for line in console_lines(stack.gateway_url, stack.demo_logins):
+            print(f"  {line}", flush=True)
         print(f"  Health:    {stack.gateway_url}/healthz", flush=True)
         for line in channel_lines(stack.env(), stack.gateway_url):
             print(f"  {line}", flush=True)

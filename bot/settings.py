@@ -72,6 +72,12 @@ class Settings:
     counselor_reconnect_seconds: float = 60.0
     handoff_escalate_seconds: float = 600.0
     handoff_use_fallback: bool = True
+    # The counselor console (docs/console.md).
+    console_session_hours: float = 8.0  # a login lasts at most this long
+    console_idle_minutes: float = 60.0  # and ends sooner after this long without a request
+    console_lockout_attempts: int = 5  # consecutive wrong passwords before the account locks
+    console_lockout_minutes: float = 15.0
+    console_cookie_secure: bool = True  # false only for plain http on another machine than this one
 
     @classmethod
     def from_env(cls, env: Optional[Mapping[str, str]] = None) -> Settings:
@@ -125,6 +131,12 @@ class Settings:
             ),
             handoff_escalate_seconds=60 * float(env.get("HANDOFF_ESCALATE_MINUTES", cls.handoff_escalate_seconds / 60)),
             handoff_use_fallback=env.get("HANDOFF_USE_FALLBACK", "1") != "0",
+            console_session_hours=float(env.get("CONSOLE_SESSION_HOURS", cls.console_session_hours)),
+            console_idle_minutes=float(env.get("CONSOLE_IDLE_MINUTES", cls.console_idle_minutes)),
+            console_lockout_attempts=int(env.get("CONSOLE_LOCKOUT_ATTEMPTS", cls.console_lockout_attempts)),
+            console_lockout_minutes=float(env.get("CONSOLE_LOCKOUT_MINUTES", cls.console_lockout_minutes)),
+            console_cookie_secure=env.get("CONSOLE_COOKIE_SECURE", "true").strip().lower()
+            not in ("0", "false", "no", "off"),
         )
         if settings.telegram_public_url and not settings.telegram_webhook_secret:
             raise RuntimeError(
