@@ -18,7 +18,7 @@ from rasa.nlu.extractors.extractor import EntityExtractorMixin
 from rasa.nlu.utils.spacy_utils import SpacyNLP
 from rasa.shared.nlu.constants import ENTITIES, INTENT, TEXT
 from rasa.shared.nlu.training_data.message import Message
-from spacy.tokens import Doc
+from spacy.tokens import Doc, Token
 
 from nlu.config_only_component import ConfigOnlyComponent
 
@@ -55,12 +55,23 @@ def load_rules(languages: List[str], directory: Path = PATTERN_DIR) -> List[Flag
 
 
 def _compile(patterns: List[str], words: Dict[str, str]) -> Tuple[Pattern[str], ...]:
-    """Compile patterns; <<name>> stands for the `words:` entry of that name (currencies, bosses...)."""
+    """Compile patterns; <<name>> stands for the `words:` entry of that name (currencies, bosses...).
+
+    A `words:` entry may itself use other entries (an amount is a number next to a currency).
+    """
 
     def expand(match: re.Match[str]) -> str:
         return f"(?:{words[match.group(1)]})"
 
-    return tuple(re.compile(re.sub(r"<<(\w+)>>", expand, p), re.IGNORECASE) for p in patterns)
+    def expand_all(pattern: str) -> str:
+        for _ in range(len(words) + 1):
+            expanded = re.sub(r"<<(\w+)>>", expand, pattern)
+            if expanded == pattern:
+                return pattern
+            pattern = expanded
+        raise ValueError(f"words refer to each other in a loop: {pattern[:80]}")
+
+    return tuple(re.compile(expand_all(p), re.IGNORECASE) for p in patterns)
 
 
 _CLAUSE_END = {".", "!", "?", ";", "•", "✅", "✔", "✔️", "➡️", "👉", "🔥", "📌", "⭐", "⏰", "📍", "🚨"}
@@ -77,6 +88,16 @@ def _hard_line_break(text: str, newline_at: int) -> bool:
     return bool(line[-1] in ".!?:;" or len(line) < 60 or _BULLET_START.match(following))
 
 
+def _is_topic_question(doc: Doc, start: int, mark: Token) -> bool:
+    """A one- or two-word question on the same line as its answer heads it: "Contract? no need"."""
+    if mark.text != "?" or "\n" in mark.whitespace_ or mark.i + 1 >= len(doc):
+        return False
+    if "\n" in doc[mark.i + 1].text:
+        return False
+    words = [t for t in doc[: mark.i] if t.idx >= start and not (t.is_space or t.is_punct)]
+    return 0 < len(words) <= 2
+
+
 def split_sentences(doc: Doc) -> List[Tuple[int, int]]:
     """Claims of an advert from spaCy tokens: sentence ends, bullets and line breaks (not soft wraps)."""
     text = doc.text
@@ -87,6 +108,8 @@ def split_sentences(doc: Doc) -> List[Tuple[int, int]]:
         if newline_here and not _hard_line_break(text, token.idx + token.text.index("\n")):
             continue
         if newline_here or token.text in _CLAUSE_END:
+            if start is not None and not newline_here and _is_topic_question(doc, start, token):
+                continue
             if start is not None:
                 spans.append((start, token.idx if newline_here else token.idx + len(token.text)))
                 start = None

@@ -143,3 +143,67 @@ def test_general_phrasings_seen_in_unseen_adverts(text: str, expected: List[str]
 )
 def test_more_harmless_mentions_are_not_flags(text: str) -> None:
     assert flags(text) == []
+
+
+@pytest.mark.parametrize(
+    "text, expected",
+    [
+        # an amount in either order, and who asks for it
+        ("They need 8 lakhs rupees for the file.", ["recruitment_fee"]),
+        ("The scout wants 2 million CFA for the trial.", ["recruitment_fee"]),
+        ("Processing 3.5m UGX once selected.", ["recruitment_fee"]),
+        ("Pay 4,500 cedis to my MoMo.", ["recruitment_fee"]),
+        # the denial comes after the noun, or the apostrophe is missing
+        ("Contract? no need, the sponsor is a good man.", ["no_contract"]),
+        ("contract isnt needed we are like family", ["no_contract"]),
+        ("My aunt has not seen any contract.", ["no_contract"]),
+        # who holds the documents or the worker
+        ("All passports go in his bag for the registration.", ["document_retention"]),
+        ("The madame took her passport at the airport.", ["document_retention"]),
+        ("Leaving the camp requires written authorisation from site management.", ["movement_restriction"]),
+        ("Workers may not leave the accommodation without notifying the supervisor.", ["movement_restriction"]),
+        # a debt taken from pay in other words
+        ("Ticket he buys, then minus from first 2 month.", ["debt_bondage"]),
+        ("Relocation costs will be recovered through payroll.", ["debt_bondage"]),
+        # names withheld, a right to move the worker, a retold stranger
+        ("He won't say the company name.", ["vague_employer"]),
+        ("The agency reserves the right to assign workers to any partner plant.", ["job_switch"]),
+        ("My brother met a guy on Telegram who has a job for him.", ["online_stranger"]),
+        ("Candidates should not discuss these arrangements with the embassy.", ["secrecy"]),
+        ("My son is 15 and the club wants him.", ["minor_targeted"]),
+    ],
+)
+def test_negation_who_pays_and_who_keeps_in_other_voices(text: str, expected: List[str]) -> None:
+    assert flags(text) == expected
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        # the worker keeps the documents, told in the third or first person
+        "She keeps her passport.",
+        "The contract says she has a day off and keeps her passport and her phone.",
+        "My passport stays with me.",
+        "Passport held only by the worker.",
+        "Send CV with photo (passport style is enough) to hr@example.com",
+        "The company only keeps a copy.",
+        # someone else pays, or the fee is zero, capped, deducted by law or paid to a consulate
+        "They are paying the visa fee and half of the flight.",
+        "Placement fee charged to the helper is zero.",
+        "The broker service fee is capped by Taiwan law.",
+        "You pay the visa fee to the US consulate yourself.",
+        "Deposits and penalty contracts are prohibited under Japanese law.",
+        # a promise not to move the worker; "first" is not rupees ("rs")
+        "He can't be sent to another farm without his agreement.",
+        "You send your CV and first reference by email.",
+    ],
+)
+def test_harmless_mentions_in_other_voices_are_not_flags(text: str) -> None:
+    assert flags(text) == []
+
+
+def test_a_one_word_question_heads_its_answer_but_a_long_one_ends_a_claim() -> None:
+    doc = NLP("Contract? no need. Is the salary paid every month? Yes.")
+    claims = [doc.text[s:e] for s, e in split_sentences(doc)]
+    assert claims[0].startswith("Contract? no need")
+    assert "Yes" not in claims[1]
