@@ -34,6 +34,10 @@ DEMO_ACCOUNTS = (
     DemoAccount("demo-ke-supervisor", "Joseph K. (demo supervisor)", "supervisor", "sample-ke-children-services"),
     DemoAccount("demo-ph-counselor", "Maria S. (demo counselor)", "counselor", "sample-ph-social-welfare"),
     DemoAccount("demo-ph-supervisor", "Paolo R. (demo supervisor)", "supervisor", "sample-ph-social-welfare"),
+    # The web chat's default handoff agency (reference/routing_sample.yml) and its escalation fallback.
+    DemoAccount("demo-intl-counselor", "Sam T. (demo counselor)", "counselor", "sample-intl-casework"),
+    DemoAccount("demo-intl-supervisor", "Grace N. (demo supervisor)", "supervisor", "sample-intl-casework"),
+    DemoAccount("demo-fallback-counselor", "Lena M. (demo counselor)", "counselor", "sample-intl-child-protection"),
     DemoAccount("demo-admin", "Demo administrator", "admin", "sample-intl-casework"),
 )
 HEADER = (

@@ -17,12 +17,11 @@ from bot.console.auth import (
     current_user,
     end_session,
     log_in,
-    require_user,
     session_token,
     set_session_cookie,
     submitted_csrf,
 )
-from bot.console.pages import ROLE_NAMES, h, render_page
+from bot.console.pages import h, render_page
 
 routes = web.RouteTableDef()
 
@@ -91,17 +90,3 @@ async def logout(request: web.Request) -> web.Response:
     response = web.HTTPSeeOther(LOGIN_PATH)
     clear_session_cookie(response, request.app[SETTINGS])
     raise response
-
-
-@routes.get("/console")
-async def console_home(request: web.Request) -> web.Response:
-    user = await require_user(request)
-    body = (
-        '<p class="summary">'
-        f"Signed in as <strong>{h(user.display_name)}</strong> "
-        f"({h(ROLE_NAMES.get(user.role, user.role))}, {h(user.agency_name or user.agency_id)})."
-        "</p>"
-        '<h1 id="queue-title">Queue</h1>'
-        '<section id="queue" aria-labelledby="queue-title" aria-live="polite"></section>'
-    )
-    return render_page("Queue", body, user)

@@ -273,7 +273,8 @@ async def test_the_audit_log_records_sign_ins_without_secrets(console: Console) 
     csrf = csrf_of(await (await console.page("/console", cookie)).text())
     await console.client.post("/console/logout", data={"csrf": csrf}, headers=cookie, allow_redirects=False)
     async with db(console.settings.database_url) as session:
-        rows = (await session.scalars(select(AuditEvent).where(AuditEvent.action != "user_created")
+        rows = (await session.scalars(select(AuditEvent)
+                                      .where(AuditEvent.action.not_in(("user_created", "view_queue")))
                                       .order_by(AuditEvent.id))).all()
     assert [r.action for r in rows] == ["login_failed", "login_failed", "login", "logout"]
     assert [r.detail.get("reason") for r in rows[:2]] == ["wrong_password", "unknown_user"]
