@@ -110,7 +110,7 @@ DESK_SWEEP_SECONDS = 5.0
 async def _sweep_desk(app: web.Application) -> None:
     """Every 5 s: claims of counselors gone too long back to the queue; overdue requests escalate."""
     while True:
-        await asyncio.sleep(DESK_SWEEP_SECONDS)
+        await asyncio.sleep(min(DESK_SWEEP_SECONDS, app[DESK].lease_seconds / 2))
         try:
             await app[DESK].sweep()
         except Exception as exc:  # the next sweep tries again
