@@ -22,12 +22,13 @@ from typing import Any, Dict, List, Optional, Protocol, Sequence
 from sqlalchemy import func, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from bot.console.audit import record
 from bot.crypto import KeySet
 from bot.delivery.outbox import enqueue
 from bot.handoff import messages
 from bot.handoff.hours import parse_hours
 from bot.rasa_client import BotReply
-from bot.store.models import Agency, Conversation, Handoff, HandoffMessage, OutboxMessage
+from bot.store.models import Agency, Conversation, Handoff, HandoffMessage
 
 logger = logging.getLogger(__name__)
 
@@ -434,6 +435,8 @@ async def expire_leases(
         )
     ).all()
     for handoff in stale:
+        await record(session, "claim_lost", user_id=handoff.counselor_id, agency_id=handoff.agency_id,
+                     conversation_id=handoff.conversation_id, detail={"handoff_id": handoff.id})
         handoff.status, handoff.counselor_id, handoff.lease_expires_at, handoff.front = "queued", None, None, True
         await _set_owner(session, handoff.conversation_id, "queued")
         await _tell(session, keys, effects, handoff, messages.requeued())
@@ -471,8 +474,11 @@ async def escalate(
     ).all()
     for handoff in overdue:
         handoff.escalated_at = now
+        moves = fallback is not None and fallback.id != handoff.agency_id and fallback.active
+        await record(session, "escalated", agency_id=handoff.agency_id, conversation_id=handoff.conversation_id,
+                     detail={"handoff_id": handoff.id, "to_fallback": moves})
         effects.alerts.append({"agency_id": handoff.agency_id, "handoff_id": handoff.id, "kind": "unclaimed"})
-        if fallback is not None and fallback.id != handoff.agency_id and fallback.active:
+        if moves and fallback is not None:
             effects.agencies.add(handoff.agency_id)
             handoff.referred_by, handoff.agency_id, handoff.front = handoff.agency_id, fallback.id, True
             session.add(
@@ -515,12 +521,3 @@ async def queue_rows(session: AsyncSession, agency_id: str) -> Sequence[Handoff]
             .order_by(Handoff.status.desc(), Handoff.priority, Handoff.front.desc(), Handoff.queued_at)
         )
     ).all()
-
-
-async def outbox_count(session: AsyncSession, conversation_id: str) -> int:
-    return int(
-        await session.scalar(
-            select(func.count()).select_from(OutboxMessage).where(OutboxMessage.conversation_id == conversation_id)
-        )
-        or 0
-    )
