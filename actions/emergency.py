@@ -8,8 +8,11 @@ from rasa_sdk import Action, Tracker
 from rasa_sdk.events import EventType, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
+from actions import casework_client
 from actions.handoff import request_handoff
 from actions.numbers_message import emergency_text
+
+REPORT_FORMS = ("report_form", "missing_child_form")
 
 
 class ActionEmergency(Action):
@@ -23,6 +26,13 @@ class ActionEmergency(Action):
     ) -> List[EventType]:
         country = tracker.get_slot("country")
         dispatcher.utter_message(text=emergency_text(country))
+        if (tracker.active_loop or {}).get("name") in REPORT_FORMS:
+            # A report goes on after the numbers (its answers are not lost): the urgent request is
+            # recorded, and the filed report offers a counselor.
+            await casework_client.post(
+                "urgent-requests", {"conversation_id": tracker.sender_id, "reason": "emergency", "country": country}
+            )
+            return [SlotSet("pending_country_question", "emergency"), SlotSet("handoff_state", "in_report")]
         # An urgent request for a counselor (no question asked). The numbers are already out: a
         # failure here never delays them; utter_emergency_next_steps says what happened.
         answer = await request_handoff(tracker, "emergency")

@@ -435,8 +435,8 @@ async def expire_leases(
         )
     ).all()
     for handoff in stale:
-        await record(session, "claim_lost", user_id=handoff.counselor_id, agency_id=handoff.agency_id,
-                     conversation_id=handoff.conversation_id, detail={"handoff_id": handoff.id})
+        await record(session, "claim_lost", agency_id=handoff.agency_id, conversation_id=handoff.conversation_id,
+                     detail={"handoff_id": handoff.id, "counselor_id": handoff.counselor_id})
         handoff.status, handoff.counselor_id, handoff.lease_expires_at, handoff.front = "queued", None, None, True
         await _set_owner(session, handoff.conversation_id, "queued")
         await _tell(session, keys, effects, handoff, messages.requeued())

@@ -69,6 +69,17 @@ async def test_emergency_numbers_come_even_when_the_counselor_queue_is_unreachab
     assert SlotSet("handoff_state", "failed") in events
 
 
+async def test_an_emergency_during_a_report_records_it_and_lets_the_report_go_on(recorded: list) -> None:
+    dispatcher = CollectingDispatcher()
+    in_report = tracker({"country": "KE"})
+    in_report.active_loop = {"name": "report_form"}
+    events = await ActionEmergency().run(dispatcher, in_report, {})
+    assert dispatcher.messages[0]["text"].startswith("🚨 Call 999 or 112 now")
+    assert recorded == [{"path": "urgent-requests", "conversation_id": "we-0123456789abcdef", "reason": "emergency",
+                         "country": "KE"}]
+    assert SlotSet("handoff_state", "in_report") in events
+
+
 async def test_emergency_without_country_gives_the_fallbacks(recorded: list) -> None:
     dispatcher = CollectingDispatcher()
     await ActionEmergency().run(dispatcher, tracker(), {})

@@ -53,13 +53,15 @@ def test_an_emergency_interrupts_the_menu_and_numbers_come_first(stack: Stack) -
     assert after[0]["text"].startswith("🚨 Call 999 now. That is the emergency number in Qatar.")
 
 
-def test_an_emergency_with_a_known_country_is_recorded_for_a_counselor(stack: Stack) -> None:
+def test_an_emergency_with_a_known_country_goes_to_the_counselor_queue_as_urgent(stack: Stack) -> None:
     chat = Chat(stack)
     replies = chat.say("help me now, my boss is beating me, i am in Doha")
     assert replies[0]["text"].startswith("🚨 Call 999 now")
+    said = texts(replies)
+    assert "asked a counselor to join this chat as urgent" in said or "as urgent, but nobody" in said
     with sqlite3.connect(stack.var_dir / "gateway.db") as db:
-        rows = db.execute("SELECT reason, country, status FROM urgent_requests").fetchall()
-    assert ("emergency", "QA", "pending") in rows
+        rows = db.execute("SELECT reason, country, status, priority FROM handoffs").fetchall()
+    assert ("emergency", "QA", "queued", 0) in rows
 
 
 def test_a_question_is_answered_with_its_source(stack: Stack) -> None:
@@ -78,9 +80,8 @@ def test_helpline_for_the_country_the_user_names(stack: Stack) -> None:
 
 def test_flows_not_built_yet_say_so_honestly(stack: Stack) -> None:
     chat = Chat(stack)
-    answer = texts(chat.say("i want to talk to a real person")).lower()
-    assert "can't" in answer or "cannot" in answer
-    assert "helpline" in answer
+    answer = texts(chat.say("please delete my data")).lower()
+    assert "can't erase your data from this chat yet" in answer
 
 
 def test_rasa_never_sees_the_session_id(stack: Stack) -> None:
