@@ -275,6 +275,8 @@ def test_indirect_phrasings_from_chats_and_posts(text: str, expected: List[str])
         # a company's own page writing to an applicant; the worker keeps the phone
         "DM from @ashgrove_stables (verified page of Ashgrove Racing Ltd): saw you applied on our careers page.",
         "She keeps her phone.",
+        "HR takes your phone number for the WhatsApp group.",
+        "Some staff work nights and weekends.",
     ],
 )
 def test_harmless_moves_citizens_and_company_pages_are_not_flags(text: str) -> None:
