@@ -76,16 +76,23 @@ def _compile(patterns: List[str], words: Dict[str, str]) -> Tuple[Pattern[str], 
 
 _CLAUSE_END = {".", "!", "?", ";", "•", "✅", "✔", "✔️", "➡️", "👉", "🔥", "📌", "⭐", "⏰", "📍", "🚨"}
 _BULLET_START = re.compile(r"^\s*([-*•–]|\d+[.)]|[^\w\s\"'(])")
+# A pasted chat: each turn starts with its speaker ("me:", "him:", "Recruiter:", "Ate Joy:").
+_SPEAKER_START = re.compile(r"^\s*[\w'’.-]+( [\w'’.-]+){0,2}\s?:\s")
 
 
 def _hard_line_break(text: str, newline_at: int) -> bool:
-    """A line break ends a claim unless it only wraps a long sentence onto the next line."""
+    """A line break ends a claim unless it only wraps a long sentence onto the next line.
+
+    A next line that starts with a bullet or a speaker's name ("me: ...") always starts a new claim.
+    """
     line_start = text.rfind("\n", 0, newline_at) + 1
     line = text[line_start:newline_at].rstrip()
     following = text[newline_at + 1 :].lstrip(" \t")
     if not line or not following or following.startswith("\n"):
         return True
-    return bool(line[-1] in ".!?:;" or len(line) < 60 or _BULLET_START.match(following))
+    return bool(
+        line[-1] in ".!?:;" or len(line) < 60 or _BULLET_START.match(following) or _SPEAKER_START.match(following)
+    )
 
 
 def _is_topic_question(doc: Doc, start: int, mark: Token) -> bool:

@@ -207,3 +207,77 @@ def test_a_one_word_question_heads_its_answer_but_a_long_one_ends_a_claim() -> N
     claims = [doc.text[s:e] for s, e in split_sentences(doc)]
     assert claims[0].startswith("Contract? no need")
     assert "Yes" not in claims[1]
+
+
+def test_each_turn_of_a_pasted_chat_is_its_own_claim() -> None:
+    text = (
+        "him: my auntie has a nail shop in England and she needs one more girl for the season\n"
+        "me: which shop? what city?\n"
+        "him: small town, u dont need to know now"
+    )
+    doc = NLP(text)
+    claims = [doc.text[s:e] for s, e in split_sentences(doc)]
+    assert claims[0].endswith("for the season")
+    assert flags(text) == ["vague_employer"]
+
+
+@pytest.mark.parametrize(
+    "text, expected",
+    [
+        # the job or place changes when the first one is full, slow or closed
+        ("If reception is full they put you in housekeeping for now.", ["job_switch"]),
+        ("if car wash is slow you go to the farm of my cousin", ["job_switch"]),
+        ("At the border the broker said the factory is full and he will go on a boat.", ["job_switch"]),
+        ("He said I might end up helping at his cousin's house first.", ["job_switch"]),
+        ("Today he says the restaurant changed, now it is a lounge.", ["job_switch"]),
+        ("Maybe you dig, maybe you cook, we see there.", ["job_switch"]),
+        # names the recruiter will not give
+        ("When I asked for the address he said the boss does not like visitors.", ["vague_employer"]),
+        ("Owner is a big transport man, name not needed.", ["vague_employer"]),
+        ("The man did not want to say the name of the bakery.", ["vague_employer"]),
+        # strangers from dating apps and regional networks
+        ("He matched with me on Bumble and says he can bring me to London.", ["online_stranger"]),
+        ("My son has been chatting on Free Fire with a coach.", ["online_stranger"]),
+        # confinement in other words
+        ("He cannot open the windows or go out.", ["movement_restriction"]),
+        ("His phone is with the captain.", ["movement_restriction"]),
+        ("The patron closes the door from outside at night.", ["movement_restriction"]),
+        ("Free time you spend together with the group leader.", ["movement_restriction"]),
+        ("First weeks you dont walk in the street because police.", ["movement_restriction"]),
+        # papers between friends, a ticket that is a loan, family told afterwards
+        ("No need for papers between us, we are like family.", ["no_contract"]),
+        ("Nobody gave him any paper to sign.", ["no_contract"]),
+        ("The ticket is a loan.", ["debt_bondage"]),
+        ("The coach told him to tell us only when he has the ticket.", ["secrecy"]),
+        ("My little brother (16) was offered work.", ["minor_targeted"]),
+        # money asked for papers is a fee, not the papers being kept
+        ("I take €3,000 for the papers.", ["recruitment_fee"]),
+    ],
+)
+def test_indirect_phrasings_from_chats_and_posts(text: str, expected: List[str]) -> None:
+    assert flags(text) == expected
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        # moves between the employer's own sites, named in the contract, are not job changes
+        "You may be moved between the group's three hotels in Abu Dhabi, with the same pay.",
+        "We have three salons, and you may be moved between them depending on bookings.",
+        "You can be moved between our three clients in Lyon, all named in the contract.",
+        "After training you may be moved to packaging, at the same wage or higher.",
+        "You may be placed at one or two schools in the same district.",
+        "The contract will be sent before the visa appointment.",
+        # citizens who need no visa; a short-stay visa for a trial only
+        "You are an EU citizen, no visa required.",
+        "You hold settled status, so no visa is needed for you.",
+        "The short-stay visa is for the trial only.",
+        # a company's own page writing to an applicant; the worker keeps the phone
+        "DM from @ashgrove_stables (verified page of Ashgrove Racing Ltd): saw you applied on our careers page.",
+        "She keeps her phone.",
+        "HR takes your phone number for the WhatsApp group.",
+        "Some staff work nights and weekends.",
+    ],
+)
+def test_harmless_moves_citizens_and_company_pages_are_not_flags(text: str) -> None:
+    assert flags(text) == []
