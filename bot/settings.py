@@ -78,6 +78,8 @@ class Settings:
     console_lockout_attempts: int = 5  # consecutive wrong passwords before the account locks
     console_lockout_minutes: float = 15.0
     console_cookie_secure: bool = True  # false only for plain http on another machine than this one
+    # Rasa's SQL tracker store, read (read-only) for the dashboard's figures (docs/dashboard.md).
+    rasa_tracker_url: str = ""
 
     @classmethod
     def from_env(cls, env: Optional[Mapping[str, str]] = None) -> Settings:
@@ -137,6 +139,7 @@ class Settings:
             console_lockout_minutes=float(env.get("CONSOLE_LOCKOUT_MINUTES", cls.console_lockout_minutes)),
             console_cookie_secure=env.get("CONSOLE_COOKIE_SECURE", "true").strip().lower()
             not in ("0", "false", "no", "off"),
+            rasa_tracker_url=env.get("RASA_TRACKER_URL", ""),
         )
         if settings.telegram_public_url and not settings.telegram_webhook_secret:
             raise RuntimeError(

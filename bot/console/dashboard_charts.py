@@ -48,9 +48,9 @@ def bar_chart(table: Table) -> str:
 def line_chart(table: Table) -> str:
     """Counts per day joined by a line; a suppressed day is a gap, not a zero."""
     rows = table.rows
-    if not table.charted:
+    biggest = max((row.count for row in table.charted), default=0)
+    if biggest == 0:
         return '<p class="chart-empty">Nothing to draw: no day with 5 or more.</p>'
-    biggest = max(row.count for row in table.charted)
     plot_w, plot_h = WIDTH - 2 * PAD - 20, LINE_HEIGHT - 2 * PAD
     step = plot_w / max(1, len(rows) - 1)
 

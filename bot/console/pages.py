@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import html
-from typing import TYPE_CHECKING, Any, Optional
+from typing import TYPE_CHECKING, Any, Optional, Sequence
 
 from aiohttp import web
 
@@ -25,6 +25,7 @@ def _header(user: Optional[User]) -> str:
     return (
         '<header class="top">'
         f'<a class="product" href="/console">{h(PRODUCT)}</a>'
+        f"{_nav(user)}"
         '<div class="who">'
         f'<span class="name">{h(user.display_name)}</span>'
         f'<span class="agency">{h(user.agency_name or user.agency_id)}</span>'
@@ -36,9 +37,18 @@ def _header(user: Optional[User]) -> str:
     )
 
 
-def render_page(title: str, body_html: str, user: Optional[User], status: int = 200) -> web.Response:
-    """A whole page around `body_html` (already escaped by the caller with `h`)."""
+def _nav(user: User) -> str:
+    if user.role not in ("supervisor", "admin"):
+        return ""
+    return '<nav class="pages"><a href="/console">Queue</a> <a href="/console/dashboard">Dashboard</a></nav>'
+
+
+def render_page(
+    title: str, body_html: str, user: Optional[User], status: int = 200, stylesheets: Sequence[str] = (),
+) -> web.Response:
+    """A whole page around `body_html` (already escaped by the caller with `h`); extra stylesheets by path."""
     csrf = f'<meta name="csrf-token" content="{h(user.csrf_token)}">' if user else ""
+    extra_css = "".join(f'<link rel="stylesheet" href="{h(path)}">' for path in stylesheets)
     page = (
         "<!doctype html>\n"
         '<html lang="en"><head><meta charset="utf-8">'
@@ -48,6 +58,7 @@ def render_page(title: str, body_html: str, user: Optional[User], status: int = 
         f"<title>{h(title)} · {h(PRODUCT)}</title>"
         '<link rel="icon" href="data:,">'
         '<link rel="stylesheet" href="/static/console/console.css">'
+        f"{extra_css}"
         '<script src="/static/console/console.js" defer></script>'
         "</head><body>"
         f"{_header(user)}"

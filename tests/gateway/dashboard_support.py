@@ -61,7 +61,8 @@ async def seed_gateway(database_url: str, now: Optional[datetime] = None) -> Non
             cid = f"ke-wait-{i}"
             conversation(cid)
             session.add(Handoff(conversation_id=cid, agency_id=KE, status="queued", reason="request_human",
-                                language="sw", requested_at=at(TODAY_IN_RANGE), queued_at=now - timedelta(minutes=minutes)))
+                                language="sw", requested_at=at(TODAY_IN_RANGE),
+                                queued_at=now - timedelta(minutes=minutes)))
         conversation("ke-old")
         session.add(Handoff(conversation_id="ke-old", agency_id=KE, status="closed", outcome="other",
                             reason="report", requested_at=at(OUTSIDE), queued_at=at(OUTSIDE),
@@ -87,7 +88,8 @@ async def seed_gateway(database_url: str, now: Optional[datetime] = None) -> Non
 def _user(sender: str, day: date, intent: str, faq: Optional[str] = None) -> tuple[str, str, float, Any, Any, str]:
     parse: Dict[str, Any] = {"intent": {"name": intent, "confidence": 0.9}, "text": SECRET}
     if faq:
-        parse["response_selector"] = {"faq": {"response": {"intent_response_key": faq, "responses": [{"text": SECRET}]}}}
+        response = {"intent_response_key": faq, "responses": [{"text": SECRET}]}
+        parse["response_selector"] = {"faq": {"response": response}}
     data = {"event": "user", "timestamp": at(day).timestamp(), "text": SECRET, "parse_data": parse}
     return sender, "user", at(day).timestamp(), intent, None, json.dumps(data)
 
@@ -112,7 +114,8 @@ def seed_tracker(path: Path) -> str:
     for i in range(5):
         flags = ["recruitment_fee", "document_retention"] + (["no_contract"] if i < 2 else [])
         rows.append(_check(f"ke-{i}", D1, "high", flags))
-    rows.append(_check("ke-0", D1 + timedelta(days=1), "high", ["recruitment_fee", "document_retention", "no_contract"]))
+    copied = ["recruitment_fee", "document_retention", "no_contract"]
+    rows.append(_check("ke-0", D1 + timedelta(days=1), "high", copied))
     rows.append(_check("ke-5", D1, "medium", ["no_contract"]))
     for i in range(10):
         rows.append(_user(f"anon-{i}", D3, "faq", "faq/visa_rules"))
