@@ -18,7 +18,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 from bot.app_keys import DB, DESK, SETTINGS
 from bot.console.audit import audit
 from bot.console.auth import User, require_user
-from bot.console.dashboard_figures import Table, shown, table_csv, to_csv
+from bot.console.dashboard_figures import SMALLEST, Table, table_csv, to_csv
 from bot.console.dashboard_page import render_dashboard
 from bot.console.dashboard_queries import (
     HandoffFigures,
@@ -164,7 +164,7 @@ async def export_csv(request: web.Request) -> web.Response:
     heading = (
         f"SafePassage dashboard, figures of {figures.scope_name}",
         f"From {scope.first_day.isoformat()} to {scope.last_day.isoformat()} (UTC days)",
-        "Counts from 1 to 4 are shown as <5 and are left out of every total.",
+        "Counts from 1 to 4 are shown as <5 and are left out of every total; so is a count shown as hidden.",
     )
     tables = figures.tables()
     if name in tables:
@@ -198,7 +198,7 @@ def wait_rows(handoffs: HandoffFigures) -> List[List[str]]:
     waits = handoffs.waits
     return [
         ["Measure", "Value"],
-        ["Handoffs claimed (waits measured)", shown(waits.claimed)],
+        ["Waits measured", "5 or more" if waits.claimed >= SMALLEST else "<5"],
         ["Median wait (minutes)", "" if waits.median_minutes is None else str(waits.median_minutes)],
         ["90th percentile wait (minutes)", "" if waits.p90_minutes is None else str(waits.p90_minutes)],
     ]

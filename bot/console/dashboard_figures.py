@@ -15,6 +15,8 @@ from typing import Iterable, List, Mapping, Optional, Sequence, Tuple
 # Counts from 1 to SMALLEST - 1 are shown as "<5", left out of charts and of every total.
 SMALLEST = 5
 SUPPRESSED = "<5"
+# A count of 5 or more hidden so that the one count under 5 beside it cannot be worked out.
+HIDDEN = "hidden"
 # A spreadsheet runs a cell starting with one of these as a formula.
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 
@@ -33,14 +35,27 @@ class Row:
     key: str  # the value grouped by (an outcome, a country code, a day), as stored
     label: str  # how the page names it
     count: int
+    hidden: bool = False  # complementary suppression (see `protect`)
 
     @property
     def suppressed(self) -> bool:
-        return is_suppressed(self.count)
+        return self.hidden or is_suppressed(self.count)
 
     @property
     def display(self) -> str:
-        return shown(self.count)
+        return HIDDEN if self.hidden else shown(self.count)
+
+
+def protect(rows: List[Row]) -> List[Row]:
+    """Complementary suppression: a partition with exactly one count under 5 also hides its smallest
+    count of 5 or more. Otherwise another table of the same people that has nothing to suppress
+    (so its rows add up to everyone) would give the one small count away by subtraction."""
+    small = [row for row in rows if is_suppressed(row.count)]
+    large = [row for row in rows if row.count >= SMALLEST]
+    if len(small) != 1 or not large:
+        return rows
+    partner = min(large, key=lambda row: (row.count, row.label))
+    return [Row(row.key, row.label, row.count, hidden=True) if row is partner else row for row in rows]
 
 
 @dataclass
@@ -73,7 +88,7 @@ class Table:
         rows = [[self.column, "count"]]
         rows += [[row.label, row.display] for row in self.rows]
         if self.total and self.rows:
-            rows.append(["Total shown (counts under 5 left out)", str(self.total_shown)])
+            rows.append(["Total shown (counts under 5 and hidden ones left out)", str(self.total_shown)])
         return rows
 
 
@@ -87,13 +102,13 @@ def counts_table(
     rows.sort(key=lambda row: (-row.count, row.label))
     if limit is not None:
         rows = rows[:limit]
-    return Table(name, title, column, rows, note=note, total=total)
+    return Table(name, title, column, protect(rows) if total else rows, note=note, total=total)
 
 
 def day_table(name: str, title: str, days: Sequence[str], counts: Mapping[str, int], *, note: str = "") -> Table:
     """A per-day series: every day of the range, in order, days without any as 0."""
     rows = [Row(day, day, int(counts.get(day, 0))) for day in days]
-    return Table(name, title, "Day", rows, note=note, chart="line")
+    return Table(name, title, "Day", protect(rows), note=note, chart="line")
 
 
 @dataclass(frozen=True)

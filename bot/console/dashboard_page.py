@@ -9,7 +9,7 @@ from aiohttp import web
 
 from bot.console.auth import User
 from bot.console.dashboard_charts import chart
-from bot.console.dashboard_figures import SMALLEST, Table, shown
+from bot.console.dashboard_figures import SMALLEST, Table
 from bot.console.dashboard_queries import QueueHealth
 from bot.console.pages import h, render_page
 from bot.store.models import Agency
@@ -95,6 +95,11 @@ def _queue_section(queue: List[QueueHealth], query: str) -> str:
     )
 
 
+def _measured(claimed: int) -> str:
+    # Not the exact number: it is a total of the same handoffs the tables below break down.
+    return "from 5 or more waits" if claimed >= SMALLEST else "fewer than 5 waits so far"
+
+
 def _minutes(value: Optional[float]) -> str:
     return "not shown (fewer than 5 waits)" if value is None else f"{value:g} min"
 
@@ -107,19 +112,20 @@ def _waits(figures: Figures, query: str) -> str:
         f"{h(_minutes(waits.median_minutes))}</span></p>"
         f'<p class="tile"><span class="tile-label">90% waited at most</span><span class="tile-value" id="p90-wait">'
         f"{h(_minutes(waits.p90_minutes))}</span></p>"
-        f'<p class="tile"><span class="tile-label">Handoffs claimed</span><span class="tile-value" id="claimed">'
-        f"{h(shown(waits.claimed))}</span></p></div>"
+        "</div>"
         '<p class="note">Wait: from joining the queue to a counselor taking the conversation, for requests made '
-        f"in the range. {_export_link('waits', query, 'Waits')}</p>"
+        f"in the range; {h(_measured(waits.claimed))}. {_export_link('waits', query, 'Waits')}</p>"
     )
 
 
 def _figure(table: Table, query: str) -> str:
-    if table.rows:
+    # A per-day table lists only days with any: the chart has every day, and so has the CSV.
+    listed = [row for row in table.rows if row.count] if table.chart == "line" else table.rows
+    if listed:
         cells = "".join(
             f'<tr data-key="{h(row.key)}"{SUPPRESSED_CLASS if row.suppressed else ""}>'
             f'<th scope="row">{h(row.label)}</th><td class="num">{h(row.display)}</td></tr>'
-            for row in table.rows
+            for row in listed
         )
         total = (f'<tfoot><tr><th scope="row">Total shown</th><td class="num">{table.total_shown}</td></tr></tfoot>'
                  if table.total else "")
@@ -131,6 +137,9 @@ def _figure(table: Table, query: str) -> str:
     notes = [table.note] if table.note else []
     if table.any_suppressed and table.chart != "line":
         notes.append("Rows of fewer than 5 are not drawn and not in the total.")
+    if any(row.hidden for row in table.rows):
+        notes.append("“hidden”: a count of 5 or more left out too, so that the one count under 5 cannot be "
+                     "worked out by subtraction from another table.")
     note = f'<p class="note">{h(" ".join(notes))}</p>' if notes else ""
     return (
         f'<section class="figure" id="figure-{h(table.name)}" aria-labelledby="title-{h(table.name)}">'

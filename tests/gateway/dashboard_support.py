@@ -103,7 +103,7 @@ def _check(sender: str, day: date, risk: str, flags: List[str]) -> tuple[str, st
 def seed_tracker(path: Path) -> str:
     """A tracker store; returns its Rasa-style URL. KE's conversations: check_job_offer 6, faq 5
     (what_is_trafficking), greet 2; job checks high 5 (recruitment_fee and document_retention each
-    time, no_contract twice; one high check copied again by a new session), medium 1. Others (never
+    time, no_contract twice; one high check copied again by a new session), medium 1, child 1. Others (never
     handed off): faq 10 (visa_rules), low checks 7. One event outside the range."""
     rows = []
     for i in range(6):
@@ -117,6 +117,7 @@ def seed_tracker(path: Path) -> str:
     copied = ["recruitment_fee", "document_retention", "no_contract"]
     rows.append(_check("ke-0", D1 + timedelta(days=1), "high", copied))
     rows.append(_check("ke-5", D1, "medium", ["no_contract"]))
+    rows.append(_check("ke-6", D1, "child", []))
     for i in range(10):
         rows.append(_user(f"anon-{i}", D3, "faq", "faq/visa_rules"))
     for i in range(7):

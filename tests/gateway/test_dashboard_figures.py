@@ -30,22 +30,35 @@ def test_counts_from_one_to_four_show_as_under_five(count: int, text: str) -> No
 
 
 def test_a_suppressed_row_is_not_charted_and_not_in_the_total() -> None:
-    table = counts_table("outcomes", "Outcomes", "Outcome", {"resolved": 6, "user_left": 2, "other": 0, "x": 5})
-    assert [(row.key, row.display) for row in table.rows] == [("resolved", "6"), ("x", "5"), ("user_left", "<5")]
+    counts = {"resolved": 6, "user_left": 2, "other": 0, "x": 5, "no_response": 1}
+    table = counts_table("outcomes", "Outcomes", "Outcome", counts)
+    assert [(row.key, row.display) for row in table.rows] == [
+        ("resolved", "6"), ("x", "5"), ("user_left", "<5"), ("no_response", "<5")]
     assert [row.key for row in table.charted] == ["resolved", "x"]
     assert table.total_shown == 11
     svg = bar_chart(table)
     assert svg.count('class="bar"') == 2 and 'data-key="user_left"' not in svg and ">6</text>" in svg
     exported = list(csv.reader(io.StringIO(table_csv(table))))
     assert exported == [["Outcome", "count"], ["resolved", "6"], ["x", "5"], ["user_left", "<5"],
-                        ["Total shown (counts under 5 left out)", "11"]]
-    assert "2" not in {cell for row in exported for cell in row}
+                        ["no_response", "<5"], ["Total shown (counts under 5 and hidden ones left out)", "11"]]
+    assert not {"1", "2", "14"} & {cell for row in exported for cell in row}
+
+
+def test_one_small_count_alone_also_hides_the_smallest_other_one() -> None:
+    # Otherwise a table of the same people with nothing to suppress (12 + 5 = 17 people) would
+    # give the 3 away: 17 - 14.
+    table = counts_table("per_x", "X", "X", {"a": 8, "b": 6, "c": 3})
+    assert [(row.key, row.display) for row in table.rows] == [("a", "8"), ("b", "hidden"), ("c", "<5")]
+    assert [row.key for row in table.charted] == ["a"] and table.total_shown == 8
+    assert "6" not in table_csv(table)
+    flags = counts_table("flags", "Flags", "Flag", {"a": 8, "b": 6, "c": 3}, total=False)
+    assert [row.display for row in flags.rows] == ["8", "6", "<5"]  # overlapping counts: not a partition
 
 
 def test_a_per_day_series_has_every_day_and_gaps_for_suppressed_days() -> None:
-    table = day_table("per_day", "Per day", ["2026-10-01", "2026-10-02", "2026-10-03", "2026-10-04"],
-                      {"2026-10-01": 7, "2026-10-02": 3, "2026-10-04": 9})
-    assert [row.display for row in table.rows] == ["7", "<5", "0", "9"]
+    days = ["2026-10-01", "2026-10-02", "2026-10-03", "2026-10-04", "2026-10-05"]
+    table = day_table("per_day", "Per day", days, {"2026-10-01": 7, "2026-10-02": 3, "2026-10-04": 9, "2026-10-05": 2})
+    assert [row.display for row in table.rows] == ["7", "<5", "0", "9", "<5"]
     svg = line_chart(table)
     assert [c for c in ("7", "9", "0") if f'data-count="{c}"' in svg] == ["7", "9", "0"]
     assert 'data-count="3"' not in svg and svg.count("<polyline") == 1  # the gap splits the line
