@@ -13,7 +13,7 @@ import logging
 from dataclasses import dataclass
 from typing import Any, Dict, List, Optional, Sequence
 
-from sqlalchemy import Float, String, Text, column, func, select, table
+from sqlalchemy import Float, String, Text, cast, column, func, select, table
 from sqlalchemy.dialects import postgresql
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import ArgumentError, SQLAlchemyError
@@ -67,11 +67,11 @@ def create_tracker_engine(rasa_url: str) -> Optional[AsyncEngine]:
     return create_async_engine(url, connect_args=connect_args, pool_pre_ping=not url.startswith("sqlite"))
 
 
-def _json_text(dialect: str, path: Sequence[str]) -> Any:
+def json_field(dialect: str, path: Sequence[str]) -> Any:
     """The text at `path` in the event's JSON, worked out by the database."""
     if dialect == "sqlite":
         return func.json_extract(EVENTS.c.data, "$." + ".".join(path))
-    return func.jsonb_extract_path_text(func.cast(EVENTS.c.data, postgresql.JSONB), *path)
+    return func.jsonb_extract_path_text(cast(EVENTS.c.data, postgresql.JSONB), *path)
 
 
 def _label(key: str) -> str:
@@ -123,9 +123,9 @@ async def tracker_figures(
                 continue
             user = [EVENTS.c.type_name == "user", *in_range]
             await _grouped(conn, EVENTS.c.intent_name, user, chunk, intents)
-            await _grouped(conn, _json_text(dialect, FAQ_KEY), [*user, EVENTS.c.intent_name == "faq"], chunk, faq)
+            await _grouped(conn, json_field(dialect, FAQ_KEY), [*user, EVENTS.c.intent_name == "faq"], chunk, faq)
             checks = (
-                select(EVENTS.c.sender_id, _json_text(dialect, risk_path), _json_text(dialect, flags_path))
+                select(EVENTS.c.sender_id, json_field(dialect, risk_path), json_field(dialect, flags_path))
                 .where(EVENTS.c.type_name == "slot", EVENTS.c.action_name == "last_job_check", *in_range)
                 .distinct()
             )

@@ -224,3 +224,17 @@ async def test_without_a_tracker_store_the_page_says_so(fake_rasa: Any, settings
         html = await page(client, await sign_in(client, "kamau"))
     assert "Not available: the assistant&#x27;s records are not configured" in html
     assert "None in this range." in html
+
+
+async def test_an_unreadable_tracker_store_leaves_the_rest_of_the_page(
+    fake_rasa: Any, settings_factory: Any, tmp_path: Path,
+) -> None:
+    _rasa, url = fake_rasa
+    settings = settings_factory(url, rasa_tracker_url=f"sqlite:///{tmp_path / 'not-there' / 'tracker.db'}")
+    await seed_console(settings.database_url)
+    await seed_gateway(settings.database_url)
+    async with TestClient(TestServer(create_app(settings), host="127.0.0.1"), cookie_jar=DummyCookieJar()) as client:
+        html = await page(client, await sign_in(client, "kamau"))
+    assert "could not be read just now" in html
+    assert bar_counts(html, "outcomes") == {"resolved": 6, "information_given": 5}
+    assert not (tmp_path / "not-there").exists()  # read-only: nothing is created

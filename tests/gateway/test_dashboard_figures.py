@@ -5,9 +5,12 @@ from __future__ import annotations
 import csv
 import io
 from datetime import date
+from typing import Any
 
 import pytest
 from aiohttp import web
+from sqlalchemy import select
+from sqlalchemy.dialects import postgresql, sqlite
 
 from bot.console.dashboard import date_range
 from bot.console.dashboard_charts import bar_chart, line_chart
@@ -21,7 +24,7 @@ from bot.console.dashboard_figures import (
     table_csv,
     to_csv,
 )
-from bot.console.dashboard_tracker import read_only_url
+from bot.console.dashboard_tracker import FAQ_KEY, json_field, read_only_url
 
 
 @pytest.mark.parametrize("count, text", [(0, "0"), (1, "<5"), (4, "<5"), (5, "5"), (123, "123")])
@@ -106,3 +109,14 @@ def test_the_tracker_url_becomes_read_only() -> None:
     assert url == "postgresql+asyncpg://rasa:pw@db:5432/rasa"
     assert args == {"server_settings": {"default_transaction_read_only": "on"}}
     assert read_only_url("mysql://x@y/z") is None and read_only_url("not a url") is None
+
+
+def test_json_fields_are_picked_out_by_the_database_on_both_dialects() -> None:
+    def sql(dialect: Any) -> str:
+        return str(select(json_field(dialect.name, FAQ_KEY)).compile(
+            dialect=dialect, compile_kwargs={"literal_binds": True}))
+
+    assert "json_extract(events.data, '$.parse_data.response_selector.faq.response.intent_response_key')" in sql(
+        sqlite.dialect())
+    assert ("jsonb_extract_path_text(CAST(events.data AS JSONB), 'parse_data', 'response_selector', 'faq', "
+            "'response', 'intent_response_key')") in sql(postgresql.dialect())
