@@ -18,6 +18,17 @@ CHECKINS = web.AppKey("checkins", Checkins)
 routes = web.RouteTableDef()
 
 
+@routes.get("/api/v1/checkins/availability")
+async def availability(request: web.Request) -> web.Response:
+    """Whether check-ins can run on this conversation's channel (asked before the questions)."""
+    require_service_token(request)
+    async with request.app[DB]() as session:
+        conversation = await session.get(Conversation, request.query.get("conversation_id", ""))
+    channel = conversation.channel if conversation is not None else "unknown"
+    refusal = request.app[CHECKINS].refusal(channel)
+    return web.json_response({"available": refusal is None, "channel": channel, "text": refusal})
+
+
 @routes.post("/api/v1/checkins")
 async def create_plan(request: web.Request) -> web.Response:
     require_service_token(request)
