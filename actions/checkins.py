@@ -26,7 +26,7 @@ from actions.checkin_answers import (
     window_hours,
 )
 from actions.handoff import language_of
-from actions.job_offer.form import interrupted, latest_country
+from actions.job_offer.form import latest_country
 
 FORM = "checkin_form"
 QUESTIONS = [
@@ -47,13 +47,15 @@ REPROMPTS = {
 }
 
 
+def interrupted(tracker: Tracker) -> bool:
+    """"stop" or an emergency leaves the form (through the rules); a "skip" is an answer."""
+    intent = (tracker.latest_message.get("intent") or {}).get("name")
+    text = str(tracker.latest_message.get("text") or "")
+    return intent == "emergency" or (intent == "stop" and not skipped(text))
+
+
 def today() -> date:
     return date.today()
-
-
-def channel_of(tracker: Tracker) -> str:
-    metadata = (tracker.latest_message or {}).get("metadata") or {}
-    return str(metadata.get("channel") or "")
 
 
 class ValidateCheckinForm(FormValidationAction):

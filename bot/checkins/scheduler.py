@@ -8,6 +8,7 @@ once exactly one wins each row. Nothing is sent at night in the destination (sch
 
 from __future__ import annotations
 
+import asyncio
 import json
 import logging
 from dataclasses import dataclass
@@ -231,9 +232,7 @@ class Checkins:
         if row.kind == kinds.TEXT and 0 < len(text) <= MAX_CODE_WORD_CHARS:
             async with self.db() as session:
                 plan = await plans.plan_for(session, conversation.id)
-            if plan is not None and plan.code_word_hash and plan.status != "finished":
-                import asyncio
-
+            if plan is not None and plan.code_word_hash:  # while the plan exists, finished or not
                 if await asyncio.to_thread(plans.code_word_matches, text, plan.code_word_hash):
                     await self._answer_help(conversation, row, None, "code word")
                     return True

@@ -340,6 +340,9 @@ async def test_whatsapp_without_a_template_and_the_web_chat_are_refused(
     response = await trip.client.post("/webchat/messages", json={"session_id": "web-1", "text": "hello"})
     assert response.status == 200
     web_id = await trip.conversation("webchat")
+    available = await trip.client.get("/api/v1/checkins/availability", params={"conversation_id": web_id},
+                                      headers=SERVICE)
+    assert (await available.json())["available"] is False
     refused = await trip.plan(web_id)
     assert refused.status == 409
     assert "Check-ins need Telegram or WhatsApp" in (await refused.json())["text"]
