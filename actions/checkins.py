@@ -36,14 +36,15 @@ QUESTIONS = [
 SCHEDULES = {"all": ["arrival", "day3", "day14", "day30"], "fewer": ["arrival", "day14"]}
 # Answers that must not stay in the tracker's slots after the plan is made.
 PRIVATE = ["checkin_city", "checkin_contact", "checkin_contact_consent", "checkin_code_word"]
-REPROMPTS = {
-    "checkin_departure": "utter_checkin_date_not_understood",
-    "checkin_country": "utter_checkin_country_not_understood",
-    "checkin_schedule": "utter_checkin_choose_button",
-    "checkin_window": "utter_checkin_choose_button",
-    "checkin_contact": "utter_checkin_contact_not_understood",
-    "checkin_contact_consent": "utter_checkin_choose_button",
-    "checkin_code_word": "utter_checkin_code_word_too_common",
+# Asked again with a hint when the answer could not be read.
+REPROMPTS: Dict[str, Dict[str, str]] = {
+    "checkin_departure": dict(response="utter_checkin_date_not_understood"),
+    "checkin_country": dict(response="utter_checkin_country_not_understood"),
+    "checkin_schedule": dict(response="utter_checkin_choose_button"),
+    "checkin_window": dict(response="utter_checkin_choose_button"),
+    "checkin_contact": dict(response="utter_checkin_contact_not_understood"),
+    "checkin_contact_consent": dict(response="utter_checkin_choose_button"),
+    "checkin_code_word": dict(response="utter_checkin_code_word_too_common"),
 }
 
 
@@ -91,7 +92,7 @@ class ValidateCheckinForm(FormValidationAction):
         asked = tracker.get_slot("requested_slot")
         candidates = tracker.slots_to_validate()
         if asked in REPROMPTS and candidates.get(asked) is None:
-            dispatcher.utter_message(response=REPROMPTS[asked])
+            dispatcher.utter_message(**REPROMPTS[asked])
         if asked == "checkin_departure" and candidates.get(asked):
             when = date.fromisoformat(str(candidates[asked]))
             dispatcher.utter_message(response="utter_checkin_date_understood", date=f"{when:%A} {when.day} {when:%B}")
