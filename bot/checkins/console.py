@@ -10,6 +10,7 @@ SIGNALS = {
     "missed": "Two check-in messages went unanswered (a message and a reminder).",
     "help": 'The person tapped "I need help" on a check-in.',
     "code word": "The person sent their code word: they may not be able to speak freely. Write carefully.",
+    "emergency": "An emergency from someone who left with check-ins planned.",
 }
 
 

@@ -217,6 +217,18 @@ class Checkins:
             row.body = seal(self.keys, {"text": "", "buttons": [], "template": template})
         effects.conversations.add(contact_id)
 
+    async def travelling(self, conversation_id: str) -> Optional[Tuple[str, Dict[str, Any]]]:
+        """(destination, shared context) once the person has left; None before or without a plan.
+
+        An emergency without a country then goes to the destination's agency, with what the person
+        agreed to share (bot/handoff/api.py).
+        """
+        async with self.db() as session:
+            plan = await plans.plan_for(session, conversation_id)
+            if plan is None or plan.departure > self.clock().date():
+                return None
+            return plan.country, plans.shared_context(self.keys, plan, None, "emergency")
+
     # ---- the person's answers (from the turn runner, before Rasa and the desk) ---------------
 
     async def take(self, conversation: Conversation, row: InboxMessage, text: str) -> bool:

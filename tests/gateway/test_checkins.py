@@ -20,6 +20,7 @@ from bot.app import create_app
 from bot.app_keys import DB, DESK, KEYS
 from bot.checkins import plans, schedule
 from bot.checkins.api import CHECKINS
+from bot.checkins.console import checkin_html
 from bot.checkins.models import Checkin, CheckinPlan
 from bot.handoff import service
 from bot.store.models import Conversation, Handoff, HandoffMessage
@@ -235,6 +236,19 @@ async def test_i_need_help_gives_numbers_and_an_urgent_counselor_for_the_destina
     shared = trip.context(handoff)["checkin"]
     assert shared["signal"] == "help" and shared["recruiter"] == "Gulf Stars Agency"
     assert (await trip.checkins())[0].status == "help"
+
+
+async def test_an_emergency_after_leaving_goes_to_the_destinations_agency(trip: Trip) -> None:
+    conversation_id = await telegram_plan(trip)
+    body = {"conversation_id": conversation_id, "reason": "emergency"}
+    trip.clock.now = ARRIVAL_DUE  # the departure day has come (the desk's clock too)
+    response = await trip.client.post("/api/v1/handoffs", json=body, headers=SERVICE)
+    assert response.status == 201, await response.text()
+    [handoff] = await trip.handoffs()
+    assert handoff.country == "KE" and handoff.agency_id == "sample-ke-children-services"
+    assert trip.context(handoff)["checkin"]["signal"] == "emergency"
+    html = checkin_html(trip.context(handoff)["checkin"])
+    assert "Destination: KE" in html and "Trusted contact" not in html
 
 
 async def test_the_code_word_raises_a_quiet_alarm_and_is_never_stored(trip: Trip) -> None:
