@@ -15,6 +15,8 @@ from bot.casework import agency_cases, directory, openapi, recruiters, reports, 
 from bot.casework.notifications import notifier_context
 from bot.casework.routing import load_routing
 from bot.channels import telegram, webchat, whatsapp
+from bot.checkins import api as checkins_api
+from bot.checkins.scheduler import Checkins, Template
 from bot.crypto import KeySet
 from bot.delivery.inbound import Inbound, Recorded
 from bot.delivery.outbox import Deliverer, RateLimit, Sender
@@ -71,6 +73,11 @@ async def _resources(app: web.Application) -> AsyncIterator[None]:
         use_fallback=settings.handoff_use_fallback,
     )
     app[RUNNER].desk = app[DESK]
+    app[checkins_api.CHECKINS] = app[RUNNER].checkins = Checkins(
+        app[DB], app[KEYS], app[DELIVERER], app[DESK], settings.pseudonym_key, list(senders),
+        Template.parse(settings.checkin_whatsapp_template), Template.parse(settings.checkin_contact_template),
+        settings.checkin_retention_days,
+    )
     if bridge is not None:
         await bridge.start()
     logger.info("channels: %s", ", ".join(sorted(specs)))
@@ -79,9 +86,11 @@ async def _resources(app: web.Application) -> AsyncIterator[None]:
     await app[DELIVERER].recover()
     sweeper = asyncio.create_task(_sweep(app))
     desk_sweeper = asyncio.create_task(_sweep_desk(app))
+    checkin_sweeper = asyncio.create_task(_sweep_checkins(app))
     yield
     sweeper.cancel()
     desk_sweeper.cancel()
+    checkin_sweeper.cancel()
     await app[RUNNER].close()
     await app[DELIVERER].close()
     if bridge is not None:
@@ -117,6 +126,19 @@ async def _sweep_desk(app: web.Application) -> None:
             logger.warning("handoff sweep failed: %s", type(exc).__name__)
 
 
+CHECKIN_SWEEP_SECONDS = 30.0
+
+
+async def _sweep_checkins(app: web.Application) -> None:
+    """Every 30 s: check-ins due are sent, reminded or alerted (bot/checkins/scheduler.py)."""
+    while True:
+        await asyncio.sleep(CHECKIN_SWEEP_SECONDS)
+        try:
+            await app[checkins_api.CHECKINS].sweep()
+        except Exception as exc:  # the next sweep tries again
+            logger.warning("check-in sweep failed: %s", type(exc).__name__)
+
+
 async def _root(request: web.Request) -> web.Response:
     raise web.HTTPFound("/chat")
 
@@ -135,6 +157,7 @@ def create_app(settings: Settings) -> web.Application:
     app.add_routes(health.routes)
     app.add_routes(urgent_requests.routes)
     app.add_routes(handoff_api.routes)
+    app.add_routes(checkins_api.routes)
     app.add_routes(recruiters.routes)
     app.add_routes(telegram.routes)
     app.add_routes(whatsapp.routes)

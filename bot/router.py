@@ -13,7 +13,7 @@ import asyncio
 import json
 import logging
 from dataclasses import dataclass
-from typing import Any, Awaitable, Callable, Dict, List, Mapping, Optional
+from typing import TYPE_CHECKING, Any, Awaitable, Callable, Dict, List, Mapping, Optional
 
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
@@ -26,6 +26,9 @@ from bot.delivery.workers import ConversationWorkers
 from bot.handoff.desk import Desk
 from bot.rasa_client import BotReply, RasaClient, RasaUnavailable
 from bot.store.models import Conversation, InboxMessage, OutboxMessage, utcnow
+
+if TYPE_CHECKING:
+    from bot.checkins.scheduler import Checkins
 
 logger = logging.getLogger(__name__)
 BATCH = 20  # pending messages of one conversation read at once
@@ -132,6 +135,7 @@ class TurnRunner(ConversationWorkers):
         self._waiters: Dict[int, asyncio.Event] = {}
         self._failures: Dict[str, int] = {}
         self.desk: Optional[Desk] = None  # human handoff (bot/handoff/desk.py), set by the app
+        self.checkins: Optional[Checkins] = None  # check-in buttons and code word (bot/checkins/), set by the app
         super().__init__()
 
     async def accept(self, message: kinds.Inbound) -> kinds.Recorded:
@@ -207,6 +211,9 @@ class TurnRunner(ConversationWorkers):
         row.text = self.keys.decrypt_optional(row.text)
         if row.kind == kinds.LOCATION:
             row.text = await locate(json.loads(row.text or "{}"))
+        if self.checkins is not None and await self.checkins.take(conversation, row, row.text or ""):
+            self._finish(row.id)  # a check-in answer or the code word, in any ownership state
+            return True
         if self.desk is not None:
             # A conversation that is queued or with a counselor: the message goes to the console.
             taken = await self.desk.take(conversation.id, row, row.text or "")

@@ -55,6 +55,10 @@ class Settings:
     whatsapp_api_url: str = "https://graph.facebook.com"
     whatsapp_api_version: str = "v21.0"
     whatsapp_template: str = ""  # "name:language" of an approved template for outside the 24 h window
+    # Safe-journey check-ins (docs/checkins.md): WhatsApp templates ("name:language") and retention.
+    checkin_whatsapp_template: str = ""
+    checkin_contact_template: str = ""
+    checkin_retention_days: float = 30.0
 
     @property
     def telegram_polling(self) -> bool:
@@ -123,6 +127,9 @@ class Settings:
             whatsapp_api_url=env.get("WHATSAPP_API_URL", cls.whatsapp_api_url).rstrip("/"),
             whatsapp_api_version=env.get("WHATSAPP_API_VERSION", cls.whatsapp_api_version),
             whatsapp_template=env.get("WHATSAPP_TEMPLATE", ""),
+            checkin_whatsapp_template=env.get("CHECKIN_WHATSAPP_TEMPLATE", ""),
+            checkin_contact_template=env.get("CHECKIN_CONTACT_TEMPLATE", ""),
+            checkin_retention_days=float(env.get("CHECKIN_RETENTION_DAYS", cls.checkin_retention_days)),
             data_encryption_keys=parse_keys(env.get(KEYS_ENV, "")),
             routing_file=env.get("ROUTING_FILE") or _default_routing_file(),
             status_checks_per_hour=int(env.get("STATUS_CHECKS_PER_HOUR", cls.status_checks_per_hour)),

@@ -232,6 +232,9 @@ class WhatsAppSender:
     async def send(self, conversation: Conversation, message: OutboxMessage) -> SendResult:
         if not conversation.address:
             return SendResult.failed("no address")
+        own = message.body.get("template")
+        if isinstance(own, dict) and (not window_open(conversation) or not message.body.get("text")):
+            return await self._own_template(conversation, own)  # a check-in (bot/checkins/) carries its own
         if not window_open(conversation):
             return await self._outside_window(conversation)
         try:
@@ -254,6 +257,24 @@ class WhatsAppSender:
         if status == 429 or status >= 500 or code in RETRYABLE_CODES:
             return SendResult.retry(reason, after)
         return SendResult.failed(reason)
+
+    async def _own_template(self, conversation: Conversation, template: Dict[str, Any]) -> SendResult:
+        """A message that names its approved template (with parameters and button payloads)."""
+        message = {
+            "messaging_product": "whatsapp",
+            "to": conversation.address,
+            "type": "template",
+            "template": {
+                "name": template.get("name"),
+                "language": {"code": template.get("language") or "en"},
+                "components": template.get("components") or [],
+            },
+        }
+        try:
+            status, data, retry_after = await self.post(message)
+        except (aiohttp.ClientError, asyncio.TimeoutError) as exc:
+            return SendResult.retry(f"network: {type(exc).__name__}")
+        return self._result(status, data, retry_after)
 
     async def _outside_window(self, conversation: Conversation) -> SendResult:
         """Free-form text is not allowed: send the configured template once, else fail with why."""

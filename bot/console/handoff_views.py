@@ -22,6 +22,7 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.app_keys import DB, DESK, KEYS, RASA
+from bot.checkins.console import checkin_html
 from bot.console.audit import audit
 from bot.console.auth import User, check_csrf, require_user, submitted_csrf
 from bot.console.pages import ROLE_NAMES, h, render_page
@@ -193,6 +194,9 @@ async def _context_html(session: AsyncSession, keys: KeySet, user: User, handoff
             f' Destination: {h(job.get("offer_country") or "not given")};'
             f' work: {h(job.get("job_type") or "not given")}.</p>'
         )
+    checkin = context.get("checkin")
+    if isinstance(checkin, dict):  # safe-journey check-ins: only what the person agreed to share
+        parts.append(checkin_html(checkin))
     report = context.get("report")
     if isinstance(report, dict) and report.get("reference"):
         parts.append(await _report_html(session, keys, user, handoff, str(report["reference"])))

@@ -13,6 +13,7 @@ from aiohttp import web
 
 from bot.app_keys import DB, DESK
 from bot.casework.service_auth import require_service_token
+from bot.checkins.api import CHECKINS
 from bot.conversations import touch_conversation
 from bot.handoff import service
 
@@ -60,6 +61,13 @@ async def create_handoff(request: web.Request) -> web.Response:
     async with request.app[DB]() as session, session.begin():
         # The conversation may be new to the gateway (for example `rasa shell`): record it anyway.
         await touch_conversation(session, fields["conversation_id"], "unknown")
+    checkins = request.app.get(CHECKINS)
+    if fields["reason"] == "emergency" and fields["country"] is None and checkins is not None:
+        # Someone who left with check-ins planned: the destination's agency, not the default.
+        travelling = await checkins.travelling(fields["conversation_id"])
+        if travelling is not None:
+            fields["country"] = travelling[0]
+            fields["context"] = {**fields["context"], **travelling[1]}
     try:
         opened = await request.app[DESK].request(
             fields["conversation_id"], fields["reason"], fields["country"], fields["language"],

@@ -34,13 +34,14 @@ logger = logging.getLogger(__name__)
 
 URGENT, NORMAL = 0, 1
 OPEN = ("queued", "active")
-REASONS = ("request_human", "emergency", "job_check", "report")
+REASONS = ("request_human", "emergency", "job_check", "report", "checkin")
 OUTCOMES = ("resolved", "referred_elsewhere", "information_given", "report_filed", "user_left", "no_response", "other")
 TOPICS = {
     "request_human": "Asked for a person",
     "emergency": "Emergency",
     "job_check": "Job offer check",
     "report": "Report",
+    "checkin": "Missed check-in",
 }
 
 

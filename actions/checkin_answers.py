@@ -1,0 +1,140 @@
+"""Reading the answers to the check-in questions: pure functions, table-tested."""
+
+from __future__ import annotations
+
+import re
+from datetime import date, timedelta
+from typing import Dict, Optional
+
+SKIPPED = "skipped"
+_SKIP = re.compile(r"^\s*(skip|no|none|nobody|no one|not sure|don.?t know|dont know|idk|no thanks|rather not)\b",
+                   re.IGNORECASE)
+MONTHS = {name: i for i, names in enumerate(
+    [("jan", "january"), ("feb", "february"), ("mar", "march"), ("apr", "april"), ("may",), ("jun", "june"),
+     ("jul", "july"), ("aug", "august"), ("sep", "sept", "september"), ("oct", "october"), ("nov", "november"),
+     ("dec", "december")], start=1) for name in names}
+WEEKDAYS = {name: i for i, names in enumerate(
+    [("mon", "monday"), ("tue", "tues", "tuesday"), ("wed", "wednesday"), ("thu", "thur", "thurs", "thursday"),
+     ("fri", "friday"), ("sat", "saturday"), ("sun", "sunday")]) for name in names}
+_NUMBER_WORDS = {"a": 1, "an": 1, "one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "seven": 7,
+                 "eight": 8, "nine": 9, "ten": 10, "a couple of": 2, "couple of": 2, "few": 3, "a few": 3}
+MAX_AHEAD_DAYS = 366
+# A code word must not be something said every day, or it would raise alarms by accident.
+COMMON_WORDS = {"ok", "okay", "yes", "no", "hi", "hello", "hey", "thanks", "thank you", "help", "stop", "skip",
+                "fine", "good", "bye", "menu", "start", "cancel", "sos", "im ok", "i am ok"}
+
+
+def skipped(text: str) -> bool:
+    return bool(_SKIP.search(text))
+
+
+def _valid(day: date, today: date) -> Optional[date]:
+    return day if today <= day <= today + timedelta(days=MAX_AHEAD_DAYS) else None
+
+
+def _this_or_next_year(month: int, day: int, today: date) -> Optional[date]:
+    for year in (today.year, today.year + 1):
+        try:
+            candidate = date(year, month, day)
+        except ValueError:
+            return None
+        if candidate >= today:
+            return candidate
+    return None
+
+
+def departure_date(text: str, today: date) -> Optional[date]:
+    """The date in "2026-12-05", "5/12", "5 Dec", "December 5th", "tomorrow", "in 3 days", "next friday".
+
+    Numeric dates are read day first (5/12 is 5 December), unless that cannot be a date (12/25).
+    Dates in the past or more than a year ahead are not accepted.
+    """
+    lowered = " ".join(text.lower().replace(",", " ").split())
+    match = re.search(r"\b(\d{4})-(\d{1,2})-(\d{1,2})\b", lowered)
+    if match:
+        try:
+            return _valid(date(int(match[1]), int(match[2]), int(match[3])), today)
+        except ValueError:
+            return None
+    if re.search(r"\btoday\b|\btonight\b", lowered):
+        return today
+    if re.search(r"\b(tomorrow|tmrw|tmr|tomoro)\b", lowered):
+        return today + timedelta(days=1)
+    if re.search(r"\bday after tomorrow\b", lowered):
+        return today + timedelta(days=2)
+    match = re.search(r"\bin (\d{1,3}|" + "|".join(_NUMBER_WORDS) + r") (day|days|week|weeks)\b", lowered)
+    if match:
+        amount = int(match[1]) if match[1].isdigit() else _NUMBER_WORDS[match[1]]
+        days = amount * (7 if match[2].startswith("week") else 1)
+        return _valid(today + timedelta(days=days), today)
+    if re.search(r"\bnext week\b", lowered):
+        return today + timedelta(days=7)
+    match = re.search(r"\b(\d{1,2})[/.](\d{1,2})(?:[/.](\d{2,4}))?\b", lowered)
+    if match:
+        first, second = int(match[1]), int(match[2])
+        day, month = (first, second) if second <= 12 else (second, first)
+        if match[3]:
+            year = int(match[3]) + (2000 if len(match[3]) == 2 else 0)
+            try:
+                return _valid(date(year, month, day), today)
+            except ValueError:
+                return None
+        return _this_or_next_year(month, day, today)
+    month_names = "|".join(sorted(MONTHS, key=len, reverse=True))
+    match = re.search(rf"\b(\d{{1,2}})(?:st|nd|rd|th)?(?: of)? ({month_names})\b", lowered) or re.search(
+        rf"\b({month_names}) (\d{{1,2}})(?:st|nd|rd|th)?\b", lowered)
+    if match:
+        day_text, month_text = (match[1], match[2]) if match[1].isdigit() else (match[2], match[1])
+        return _this_or_next_year(MONTHS[month_text], int(day_text), today)
+    match = re.search(r"\b(next |this |on )?(" + "|".join(sorted(WEEKDAYS, key=len, reverse=True)) + r")\b", lowered)
+    if match:
+        ahead = (WEEKDAYS[match[2]] - today.weekday()) % 7
+        if ahead == 0 or (match[1] or "").strip() == "next" and ahead < 2:
+            ahead += 7
+        return today + timedelta(days=ahead)
+    return None
+
+
+def schedule_choice(text: str) -> Optional[str]:
+    """'all' (arrival, 3 days, 2 weeks, a month) or 'fewer' (arrival, 2 weeks)."""
+    lowered = text.lower()
+    if re.search(r"\b(fewer|less|two|2|just|only)\b", lowered):
+        return "fewer"
+    if re.search(r"\b(all|four|4|yes|ok|okay|sure|default|recommended)\b", lowered):
+        return "all"
+    return None
+
+
+def window_hours(text: str) -> Optional[int]:
+    """6, 12, 24, 48 or 72 hours from "12 hours", "a day", "2 days"."""
+    lowered = text.lower()
+    match = re.search(r"(\d{1,2})\s*(h|hours?|hrs?)\b", lowered)
+    if match and int(match[1]) in (6, 12, 24, 48, 72):
+        return int(match[1])
+    match = re.search(r"(\d)\s*days?\b", lowered)
+    if match and int(match[1]) in (1, 2, 3):
+        return 24 * int(match[1])
+    if re.search(r"\b(a|one) day\b|\bdefault\b|\bok\b|\bokay\b", lowered):
+        return 24
+    if re.search(r"\bhalf a day\b", lowered):
+        return 12
+    return None
+
+
+def trusted_contact(text: str) -> Optional[Dict[str, str]]:
+    """{kind, value}: a Telegram @name, or a phone number (on WhatsApp when the text says so)."""
+    handle = re.search(r"(?:@|t\.me/)([A-Za-z][A-Za-z0-9_]{4,31})\b", text)
+    if handle:
+        return {"kind": "telegram", "value": "@" + handle[1]}
+    number = re.search(r"\+?\d[\d ()-]{6,20}\d", text)
+    if number:
+        digits = re.sub(r"[^\d+]", "", number[0])
+        kind = "whatsapp" if re.search(r"whats ?app|\bwa\b", text, re.IGNORECASE) else "phone"
+        return {"kind": kind, "value": digits}
+    return None
+
+
+def code_word_ok(text: str) -> bool:
+    """Three letters or more, and not a word said every day."""
+    word = " ".join(re.sub(r"[^\w\s]", "", text.lower()).split())
+    return len(word.replace(" ", "")) >= 3 and word not in COMMON_WORDS and len(word) <= 40
