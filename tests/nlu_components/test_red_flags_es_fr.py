@@ -1,0 +1,280 @@
+"""Spanish and French red-flag patterns: labelled adverts, and harmless mentions that are not flags.
+
+Each advert lists exactly the flags it should raise. The legitimate ones mention fees, passports,
+visas, contracts, photos and ages in harmless ways; they must raise nothing, so no high risk.
+Adverts are invented for these tests (names, agencies and numbers are fictional).
+"""
+
+from __future__ import annotations
+
+from typing import List, Set
+
+import pytest
+import spacy
+from spacy.language import Language
+
+from actions.job_offer.scoring import score_offer
+from nlu.red_flag_scanner import load_rules, scan
+
+RULES = {lang: load_rules([lang]) for lang in ("es", "fr")}
+# The language's own tokenizer, and the blank English one the pipeline uses today.
+TOKENIZERS = {lang: [spacy.blank(lang), spacy.blank("en")] for lang in ("es", "fr")}
+
+
+def flags(lang: str, text: str, nlp: Language) -> Set[str]:
+    return {e["value"] for e in scan(nlp(text), RULES[lang])}
+
+
+ADS_ES = [
+    # Legitimate: fees, passports, visas, contracts and photos mentioned harmlessly.
+    (
+        "Se solicitan recolectores para Canadá (programa de trabajadores agrícolas temporales). "
+        "El empleador paga la visa de trabajo y el boleto de avión. "
+        "No se cobra ninguna tarifa al trabajador. "
+        "Contrato en español firmado antes de viajar.",
+        [],
+    ),
+    (
+        "Agencia Puente Laboral S.A.S., licencia No. 0412 del Ministerio de Trabajo. "
+        "Requisitos: pasaporte vigente, mayores de 18 años, mínimo 1 año de experiencia. "
+        "El pasaporte se queda contigo en todo momento.",
+        [],
+    ),
+    (
+        "Vacante: camarera de piso en hotel de Madrid. Sueldo 1.350 euros al mes más propinas. "
+        "Trae tu pasaporte y dos fotos tamaño carnet a la entrevista.",
+        [],
+    ),
+    (
+        "Cuidadora de adultos mayores en Santiago. Visa de trabajo tramitada por el empleador antes de viajar. "
+        "Pago quincenal por depósito a tu propia cuenta. Un día libre a la semana.",
+        [],
+    ),
+    (
+        "Operarios de planta en Monterrey. Sueldo $9,500 pesos al mes, prestaciones de ley. "
+        "Prohibido el uso de celular durante el turno por seguridad.",
+        [],
+    ),
+    (
+        "Programa H-2A en Georgia, EE.UU.: la empresa cubre la visa, el transporte y la vivienda. "
+        "Cero cobros por reclutamiento. Si alguien te pide dinero, es una estafa: denúncialo.",
+        [],
+    ),
+    (
+        "Contrato de trabajo por escrito con copia para ti antes de la salida. "
+        "Los gastos de visa son pagados por el empleador y se reembolsan al llegar.",
+        [],
+    ),
+    # Exploitative.
+    (
+        "URGENTE chicas para bar en Panamá, sueldo 3000 dólares al mes sin experiencia. "
+        "Viaje pagado, lo descontamos de tu sueldo. Solo quedan 3 cupos, salimos este viernes.",
+        ["unrealistic_pay", "debt_bondage", "urgency_pressure"],
+    ),
+    (
+        "Trabajo de limpieza en Madrid. Debes pagar 500 dólares de trámite para la visa. "
+        "Entras como turista y allá te arreglamos los papeles.",
+        ["recruitment_fee", "wrong_visa"],
+    ),
+    (
+        "La agencia se queda con tu pasaporte por seguridad. El contrato lo firmas al llegar.",
+        ["document_retention", "no_contract"],
+    ),
+    (
+        "No le digas nada a tu familia hasta que llegues. Si te pregunta migración, di que vas de vacaciones.",
+        ["secrecy"],
+    ),
+    (
+        "Hola linda, te vi en Instagram, mándame unas fotos en bikini y de cuerpo completo para el casting.",
+        ["online_stranger", "photo_request"],
+    ),
+    (
+        "Buscamos muchachas de 16 a 22 años para atender en restaurante. Menores de edad bienvenidas con permiso.",
+        ["minor_targeted"],
+    ),
+    (
+        "Vives en la casa de la señora. No puedes salir sola y el celular te lo guarda la patrona. Sin días libres.",
+        ["movement_restriction"],
+    ),
+    (
+        "Es para una empresa muy importante en México, el nombre de la empresa te lo digo al llegar. "
+        "Al llegar te decimos en qué vas a trabajar, algunas chicas también atienden clientes en privado.",
+        ["vague_employer", "job_switch"],
+    ),
+    (
+        "Cuota de inscripción: 200 dólares a la cuenta del agente. Cuando llegues pagas el pasaje trabajando.",
+        ["recruitment_fee", "debt_bondage"],
+    ),
+    (
+        "mi hija tiene 16 y un señor de facebook le ofrece trabajo en cancun, dice q el contrato no hace falta",
+        ["minor_targeted", "online_stranger", "no_contract"],
+    ),
+]
+
+ADS_FR = [
+    # Legitimate: fees, passports, visas, contracts and photos mentioned harmlessly.
+    (
+        "Recrutement de saisonniers agricoles pour l'Espagne (programme officiel). "
+        "Aucun frais n'est demandé aux candidats. "
+        "Le visa de travail est délivré avant le départ et le billet est pris en charge par l'employeur.",
+        [],
+    ),
+    (
+        "Agence Teranga Placement SARL, agrément n° 0245 du ministère du Travail. "
+        "Pièces à fournir : passeport valide, acte de naissance, deux photos d'identité. "
+        "Le passeport reste avec vous pendant tout le contrat.",
+        [],
+    ),
+    (
+        "Aide-soignante à Lyon, CDI. Salaire 1 900 euros brut par mois. "
+        "Apportez votre passeport et votre CV à l'entretien.",
+        [],
+    ),
+    (
+        "Contrat de travail en français signé avant le départ, une copie vous est remise. "
+        "Un jour de repos par semaine, vous gardez votre téléphone.",
+        [],
+    ),
+    (
+        "Chauffeurs-livreurs à Abidjan. Rémunération 250 000 FCFA par mois, payée par Orange Money. "
+        "Cotisations CNPS retenues sur le salaire.",
+        [],
+    ),
+    (
+        "Attention aux arnaques : notre agence ne demande jamais d'argent. Vous ne payez rien. "
+        "Si quelqu'un vous demande des frais, signalez-le.",
+        [],
+    ),
+    (
+        "Serveurs pour hôtel à Dakar, 18 ans minimum, expérience exigée de 2 ans. "
+        "Téléphone interdit pendant le service.",
+        [],
+    ),
+    # Exploitative.
+    (
+        "Cherchons filles pour restaurant à Beyrouth, salaire 4000 dollars par mois, sans expérience. "
+        "Le billet, tu le rembourses avec ton salaire. Plus que 3 places, départ ce vendredi.",
+        ["unrealistic_pay", "debt_bondage", "urgency_pressure"],
+    ),
+    (
+        "Travail de ménage en France. Tu dois payer 500 000 FCFA pour le dossier. "
+        "Tu pars comme touriste et là-bas on régularise les papiers.",
+        ["recruitment_fee", "wrong_visa"],
+    ),
+    (
+        "L'agence garde ton passeport pour ta sécurité. Le contrat, tu le signes à l'arrivée.",
+        ["document_retention", "no_contract"],
+    ),
+    (
+        "Ne dis rien à tes parents. Si la police te demande, dis que tu vas rendre visite à ta tante.",
+        ["secrecy"],
+    ),
+    (
+        "Salut ma belle, je t'ai vue sur Instagram, envoie-moi des photos en maillot et en pied pour le casting.",
+        ["online_stranger", "photo_request"],
+    ),
+    (
+        "Recherche jeunes filles de 16 à 22 ans pour hôtesses. Mineures acceptées avec accord des parents.",
+        ["minor_targeted"],
+    ),
+    (
+        "Tu vis chez madame. Tu ne peux pas sortir seule, ton téléphone sera gardé par la patronne. "
+        "Sans jour de repos.",
+        ["movement_restriction"],
+    ),
+    (
+        "C'est pour une famille très riche au Koweït, le nom de la famille je te le donne à l'arrivée. "
+        "À l'arrivée on te dira quel travail tu fais, certaines filles travaillent aussi avec les clients la nuit.",
+        ["vague_employer", "job_switch"],
+    ),
+    (
+        "Frais d'inscription 150 000 FCFA à envoyer par Orange Money. Le passage, tu le paies en travaillant là-bas.",
+        ["recruitment_fee", "debt_bondage"],
+    ),
+    (
+        "ma petite soeur a 15 ans et un gars de facebook lui propose du travail a abidjan, "
+        "il dit que le contrat c'est pas la peine",
+        ["minor_targeted", "online_stranger", "no_contract"],
+    ),
+]
+
+ADVERTS = [("es", text, expected) for text, expected in ADS_ES] + [("fr", text, expected) for text, expected in ADS_FR]
+
+
+@pytest.mark.parametrize("tokenizer", [0, 1], ids=["own-tokenizer", "english-tokenizer"])
+@pytest.mark.parametrize("lang, text, expected", ADVERTS, ids=[f"{a[0]}-{i}" for i, a in enumerate(ADVERTS)])
+def test_each_advert_raises_exactly_its_flags(lang: str, text: str, expected: List[str], tokenizer: int) -> None:
+    assert flags(lang, text, TOKENIZERS[lang][tokenizer]) == set(expected)
+
+
+@pytest.mark.parametrize("lang, text", [(lang, text) for lang, text, expected in ADVERTS if not expected])
+def test_legitimate_adverts_are_not_high_risk(lang: str, text: str) -> None:
+    assert score_offer(flags(lang, text, TOKENIZERS[lang][0])).risk == "low"
+
+
+@pytest.mark.parametrize(
+    "lang, text, expected",
+    [
+        ("es", "Cuota de inscripción de 300 dólares antes de viajar.", "recruitment_fee"),
+        ("es", "El empleador guardará tu pasaporte durante el contrato.", "document_retention"),
+        ("es", "Viajas con visa de turista y allá ves.", "wrong_visa"),
+        ("es", "Gana dinero fácil, no se necesita experiencia.", "unrealistic_pay"),
+        ("es", "No hace falta contrato, es de palabra.", "no_contract"),
+        ("es", "La empresa es confidencial, escríbeme al privado.", "vague_employer"),
+        ("es", "Nadie tiene que saber, no le cuentes a tu mamá.", "secrecy"),
+        ("es", "El pasaje te lo descontamos del primer sueldo.", "debt_bondage"),
+        ("es", "Quedan 2 cupos, confirma hoy mismo.", "urgency_pressure"),
+        ("es", "Un man que conocí por TikTok me ofrece chamba.", "online_stranger"),
+        ("es", "Mándame fotos de cuerpo completo.", "photo_request"),
+        ("es", "Edad: 16 a 25 años.", "minor_targeted"),
+        ("es", "Los celulares se los queda el encargado.", "movement_restriction"),
+        ("es", "El puesto se te dirá al llegar.", "job_switch"),
+        ("fr", "Frais de dossier : 200 000 FCFA.", "recruitment_fee"),
+        ("fr", "Le patron garde les passeports au bureau.", "document_retention"),
+        ("fr", "Tu voyages avec un visa de touriste.", "wrong_visa"),
+        ("fr", "Argent facile, débutantes acceptées.", "unrealistic_pay"),
+        ("fr", "Pas besoin de contrat, on se fait confiance.", "no_contract"),
+        ("fr", "Entreprise confidentielle, infos en privé.", "vague_employer"),
+        ("fr", "N'en parle à personne, c'est un secret.", "secrecy"),
+        ("fr", "Le billet sera retiré de ton premier salaire.", "debt_bondage"),
+        ("fr", "Il reste deux places, décide aujourd'hui.", "urgency_pressure"),
+        ("fr", "Une dame de TikTok m'a écrit sur WhatsApp pour un travail.", "online_stranger"),
+        ("fr", "Envoie des photos en maillot.", "photo_request"),
+        ("fr", "Âge : 16 à 24 ans.", "minor_targeted"),
+        ("fr", "Les téléphones sont confisqués à l'arrivée.", "movement_restriction"),
+        ("fr", "Le poste sera communiqué à l'arrivée.", "job_switch"),
+    ],
+)
+def test_each_flag_in_its_own_words(lang: str, text: str, expected: str) -> None:
+    assert flags(lang, text, TOKENIZERS[lang][0]) == {expected}
+
+
+@pytest.mark.parametrize(
+    "lang, text",
+    [
+        ("es", "No se cobra ninguna tarifa al trabajador."),
+        ("es", "El empleador paga la visa y el pasaje."),
+        ("es", "El pasaporte se queda contigo."),
+        ("es", "Trae tu pasaporte y tu cédula a la entrevista."),
+        ("es", "Visa de trabajo tramitada por la empresa antes de viajar."),
+        ("es", "Solo mayores de 18 años."),
+        ("es", "Envía tu CV y una foto tamaño carnet con fondo blanco."),
+        ("es", "Pasaje pagado por la empresa, no se descuenta del sueldo."),
+        ("es", "Mínimo 2 años de experiencia comprobable."),
+        ("es", "No compartas tu contraseña con nadie."),
+        ("es", "Tienes un día libre a la semana y puedes salir cuando quieras."),
+        ("fr", "Aucun frais n'est demandé au travailleur."),
+        ("fr", "L'employeur prend en charge le visa et le billet."),
+        ("fr", "Le passeport reste avec vous."),
+        ("fr", "Apportez votre passeport et votre CNI à l'entretien."),
+        ("fr", "Visa de travail obtenu par l'employeur avant le départ."),
+        ("fr", "Majeures uniquement, 18 ans minimum."),
+        ("fr", "Envoyez votre CV et une photo d'identité sur fond blanc."),
+        ("fr", "Billet payé par l'entreprise, rien n'est retiré du salaire."),
+        ("fr", "Expérience exigée : au moins 2 ans."),
+        ("fr", "Ne donne ton code à personne."),
+        ("fr", "Un jour de repos par semaine, vous pouvez sortir librement."),
+    ],
+)
+def test_harmless_mentions_are_not_flags(lang: str, text: str) -> None:
+    assert flags(lang, text, TOKENIZERS[lang][0]) == set()
