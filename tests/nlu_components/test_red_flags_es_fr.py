@@ -1,4 +1,4 @@
-"""Spanish and French red-flag patterns: labelled adverts, and harmless mentions that are not flags.
+"""Spanish and French patterns: red flags in labelled adverts, and the danger phrases of emergencies.
 
 Each advert lists exactly the flags it should raise. The legitimate ones mention fees, passports,
 visas, contracts, photos and ages in harmless ways; they must raise nothing, so no high risk.
@@ -7,13 +7,16 @@ Adverts are invented for these tests (names, agencies and numbers are fictional)
 
 from __future__ import annotations
 
-from typing import List, Set
+from pathlib import Path
+from typing import Iterator, List, Set, Tuple
 
 import pytest
 import spacy
+import yaml
 from spacy.language import Language
 
 from actions.job_offer.scoring import score_offer
+from nlu.emergency_priority import load_patterns
 from nlu.red_flag_scanner import load_rules, scan
 
 RULES = {lang: load_rules([lang]) for lang in ("es", "fr")}
@@ -278,3 +281,73 @@ def test_each_flag_in_its_own_words(lang: str, text: str, expected: str) -> None
 )
 def test_harmless_mentions_are_not_flags(lang: str, text: str) -> None:
     assert flags(lang, text, TOKENIZERS[lang][0]) == set()
+
+
+# Emergency: the danger phrases of emergency_es.yml and emergency_fr.yml.
+DANGER = {lang: load_patterns([lang]) for lang in ("es", "fr")}
+DATA = Path(__file__).resolve().parents[2] / "data" / "nlu"
+
+
+def is_danger(lang: str, text: str) -> bool:
+    return any(p.search(text) for p in DANGER[lang])
+
+
+@pytest.mark.parametrize(
+    "lang, text",
+    [
+        ("es", "ayuda"),
+        ("es", "auxilio!!"),
+        ("es", "me están pegando"),
+        ("es", "me tienen encerrada en un cuarto"),
+        ("es", "nos encerraron y no hay agua"),
+        ("es", "el señor tiene un cuchillo"),
+        ("es", "dice que me va a matar"),
+        ("es", "llama a la policía por mí"),
+        ("es", "estoy en peligro"),
+        ("es", "SOS"),
+        ("fr", "au secours"),
+        ("fr", "on me frappe"),
+        ("fr", "je suis enfermée"),
+        ("fr", "ils nous ont enfermés dans la maison"),
+        ("fr", "il a un couteau"),
+        ("fr", "ils vont me vendre ce soir"),
+        ("fr", "appelez la police pour moi"),
+        ("fr", "je suis en danger"),
+        ("fr", "aidez moi vite"),
+    ],
+)
+def test_danger_phrases_are_emergencies(lang: str, text: str) -> None:
+    assert is_danger(lang, text)
+
+
+@pytest.mark.parametrize(
+    "lang, text",
+    [
+        ("es", "necesito ayuda con una oferta de trabajo"),
+        ("es", "sos un bot vos?"),
+        ("es", "la patrona no me deja salir en mi día libre, ¿puede?"),
+        ("es", "mi prima estuvo encerrada el año pasado, ¿cómo denuncio?"),
+        ("fr", "j'ai besoin d'aide pour une offre d'emploi"),
+        ("fr", "madame me laisse pas sortir le jour de repos, elle a le droit?"),
+        ("fr", "il frappe à la porte"),
+        ("fr", "quelqu'un me suit sur tiktok"),
+    ],
+)
+def test_ordinary_messages_are_not_emergencies(lang: str, text: str) -> None:
+    assert not is_danger(lang, text)
+
+
+def training_examples(lang: str) -> Iterator[Tuple[str, str]]:
+    for path in sorted((DATA / lang).glob("*.yml")):
+        for item in yaml.safe_load(path.read_text(encoding="utf-8"))["nlu"]:
+            for line in item["examples"].splitlines():
+                if line.strip().startswith("- "):
+                    yield item["intent"], line.strip()[2:]
+
+
+@pytest.mark.parametrize("lang", ["es", "fr"])
+def test_no_other_training_example_reads_as_danger(lang: str) -> None:
+    wrong = [
+        (intent, text) for intent, text in training_examples(lang) if intent != "emergency" and is_danger(lang, text)
+    ]
+    assert wrong == []
