@@ -112,6 +112,68 @@ ADS_ES = [
         "mi hija tiene 16 y un señor de facebook le ofrece trabajo en cancun, dice q el contrato no hace falta",
         ["minor_targeted", "online_stranger", "no_contract"],
     ),
+    # A second batch, scored before the patterns were tuned on it.
+    (
+        "🔥🔥 CHAMBA EN EEUU 🔥🔥\n"
+        "✅ Jardinería y limpieza en Houston\n"
+        "✅ Pago 18 dólares la hora\n"
+        "✅ No necesitas papeles, nosotros te cruzamos\n"
+        "✅ El viaje lo pagas con tu trabajo\n"
+        "Info al privado",
+        ["debt_bondage", "vague_employer", "wrong_visa"],
+    ),
+    (
+        "Hotel Sol Caribe S.A. (Punta Cana) contrata recepcionistas bilingües. "
+        "Requisitos: inglés avanzado, 2 años de experiencia mínima. "
+        "Ofrecemos contrato indefinido, seguro médico y uniforme. Enviar CV a rrhh@solcaribe.example.",
+        [],
+    ),
+    (
+        "yo: y el contrato?\n"
+        "señora Marta: eso no hace falta mija, confía en mí\n"
+        "señora Marta: tu pasaporte me lo das a mí pa que no se pierda\n"
+        "yo: y puedo llamar a mi mamá?\n"
+        "señora Marta: los domingos nomás, el cel lo guardo yo",
+        ["document_retention", "movement_restriction", "no_contract"],
+    ),
+    (
+        "Se buscan jóvenes de 15 a 20 años para trabajo en fincas de café. Hospedaje y comida. "
+        "Salida mañana en la madrugada, cupos limitados.",
+        ["minor_targeted", "urgency_pressure"],
+    ),
+    (
+        "Programa de Movilidad Laboral: trabajo temporal agrícola en Canadá. "
+        "El Ministerio de Trabajo coordina la selección. El trabajador no paga nada por el reclutamiento. "
+        "El empleador cubre el boleto aéreo. Visa de trabajo gestionada antes del viaje.",
+        [],
+    ),
+    (
+        "Hola bella! "
+        "vi tu perfil en facebook, tengo un trabajo de modelo webcam en Bogotá, ganas 5000 dólares al mes "
+        "fácil. Solo mándame unas fotos tuyas en ropa interior y te explico por privado.",
+        ["online_stranger", "photo_request", "unrealistic_pay", "vague_employer"],
+    ),
+    (
+        "Se necesita ayudante de cocina en restaurante de Lima. Sueldo 1."
+        "300 soles mensuales, en planilla con beneficios de ley. Presentarse con DNI.",
+        [],
+    ),
+    (
+        "Trabajo en Japón en fábrica. Para reservar tu lugar deposita 400 dólares al número de cuenta. "
+        "El curso de japonés se paga aparte. Si renuncias antes del año pagas multa.",
+        ["debt_bondage", "recruitment_fee"],
+    ),
+    (
+        "Busco muchacha para casa de familia en Madrid, la señora es muy buena. "
+        "Primero trabajas con ella unos meses y luego te pasamos a otra casa. "
+        "No le digas a nadie de tu familia hasta que estés allá.",
+        ["job_switch", "secrecy"],
+    ),
+    (
+        "Guardias de seguridad para Dubái. Edad 21 a 40 años. "
+        "Visa de trabajo y pasaje a cargo de la empresa. Tu pasaporte queda en tu poder.",
+        [],
+    ),
 ]
 
 ADS_FR = [
@@ -198,6 +260,66 @@ ADS_FR = [
         "ma petite soeur a 15 ans et un gars de facebook lui propose du travail a abidjan, "
         "il dit que le contrat c'est pas la peine",
         ["minor_targeted", "online_stranger", "no_contract"],
+    ),
+    # A second batch, scored before the patterns were tuned on it.
+    (
+        "🔥 TRAVAIL EN ITALIE 🔥\n"
+        "👉 cueillette de tomates\n"
+        "👉 pas besoin de visa, on passe par la Libye\n"
+        "👉 le passage tu le rembourses en travaillant\n"
+        "Contactez-moi en privé",
+        ["debt_bondage", "vague_employer", "wrong_visa"],
+    ),
+    (
+        "Hôtel Ivoire Lagune SA recrute des réceptionnistes. "
+        "Profil : anglais courant, 2 ans d'expérience minimum. CDI, assurance maladie, uniforme fourni. "
+        "Envoyez votre CV à rh@ivoirelagune.example.",
+        [],
+    ),
+    (
+        "moi: et le contrat ?\n"
+        "tantie Awa: c'est pas la peine ma fille, tu me fais confiance\n"
+        "tantie Awa: ton passeport tu me le donnes pour pas que tu le perdes\n"
+        "moi: je pourrai appeler maman ?\n"
+        "tantie Awa: le dimanche seulement, c'est moi qui garde le téléphone",
+        ["document_retention", "movement_restriction", "no_contract"],
+    ),
+    (
+        "Cherchons jeunes de 15 à 20 ans pour plantations de cacao. Logement et nourriture. "
+        "Départ demain matin, places limitées.",
+        ["minor_targeted", "urgency_pressure"],
+    ),
+    (
+        "Programme officiel de migration circulaire vers l'Espagne. Le ministère organise la sélection. "
+        "Le travailleur ne paie rien pour le recrutement. L'employeur prend en charge le billet. "
+        "Visa de travail délivré avant le départ.",
+        [],
+    ),
+    (
+        "Coucou ma belle, j'ai vu ton profil sur facebook, j'ai un travail de modèle à Dakar, tu gagnes 5000 "
+        "euros par mois facile. Envoie-moi juste des photos en sous-vêtements et je t'explique en privé.",
+        ["online_stranger", "photo_request", "unrealistic_pay", "vague_employer"],
+    ),
+    (
+        "Recherche aide-cuisinier pour restaurant à Ouagadougou. "
+        "Salaire 90 000 FCFA par mois, déclaré à la CNSS. Se présenter avec sa CNI.",
+        [],
+    ),
+    (
+        "Travail au Japon en usine. Pour réserver ta place, envoie 250 000 FCFA par Wave. "
+        "Le cours de japonais est à payer en plus. Si tu quittes avant un an tu paies une amende.",
+        ["debt_bondage", "recruitment_fee"],
+    ),
+    (
+        "Cherche fille pour travailler dans une famille à Paris, madame est gentille. "
+        "D'abord tu travailles chez elle quelques mois puis on t'envoie dans une autre maison. "
+        "Dis rien à ta famille avant d'être là-bas.",
+        ["job_switch", "secrecy"],
+    ),
+    (
+        "Agents de sécurité pour Dubaï. Âge 21 à 40 ans. "
+        "Visa de travail et billet à la charge de l'entreprise. Votre passeport reste en votre possession.",
+        [],
     ),
 ]
 
