@@ -466,6 +466,15 @@ def test_harmless_mentions_are_not_flags(lang: str, text: str) -> None:
     assert flags(lang, text, TOKENIZERS[lang][0]) == set()
 
 
+ALL_RULES = load_rules(["en", "es", "fr"])
+
+
+@pytest.mark.parametrize("lang, text, expected", ADVERTS, ids=[f"{a[0]}-{i}" for i, a in enumerate(ADVERTS)])
+def test_all_languages_loaded_together_give_the_same_flags(lang: str, text: str, expected: List[str]) -> None:
+    # The components may load every language's file for every message (`languages: [en, es, fr]`).
+    assert {e["value"] for e in scan(spacy.blank("en")(text), ALL_RULES)} == set(expected)
+
+
 # Emergency: the danger phrases of emergency_es.yml and emergency_fr.yml.
 DANGER = {lang: load_patterns([lang]) for lang in ("es", "fr")}
 DATA = Path(__file__).resolve().parents[2] / "data" / "nlu"
