@@ -13,11 +13,12 @@ import asyncio
 import json
 import logging
 from dataclasses import dataclass
-from typing import Any, Awaitable, Callable, Dict, List, Mapping, Optional
+from typing import Any, Awaitable, Callable, Dict, List, Mapping, Optional, Sequence
 
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
+from bot import identifier_vault, identifiers
 from bot.channels import geo, notes
 from bot.crypto import KeySet
 from bot.delivery import inbound as kinds
@@ -29,6 +30,7 @@ from bot.store.models import Conversation, InboxMessage, OutboxMessage, utcnow
 
 logger = logging.getLogger(__name__)
 BATCH = 20  # pending messages of one conversation read at once
+RECENT_REPLIES = 30  # a button press counts when the bot offered it in this many last messages
 
 
 @dataclass
@@ -41,6 +43,10 @@ class ChannelSpec:
     on_turn_start: Optional[Callable[[Conversation, InboxMessage], Awaitable[None]]] = None
     # More choices than this become numbered text ("reply with the number").
     max_buttons: Optional[int] = None
+    # True when the platform itself only delivers payloads the bot put on its buttons or templates
+    # (WhatsApp); otherwise (web chat, Telegram callback data) a press is checked against the
+    # buttons the bot offered.
+    trusted_buttons: bool = False
 
 
 def numbered(replies: List[BotReply], max_buttons: Optional[int]) -> tuple[List[BotReply], Optional[List[str]]]:
@@ -84,6 +90,27 @@ def rasa_text_for(row: InboxMessage, conversation: Conversation) -> Optional[str
                 return str(conversation.numbered_choices[index])
         return text or None
     return None
+
+
+def made_by_gateway(row: InboxMessage, rasa_text: str, spec: ChannelSpec) -> bool:
+    """True for Rasa input the gateway (or a platform that checks payloads) wrote itself: a
+    command's intent, a location, a numbered choice, a WhatsApp button's id.
+    """
+    if row.kind == kinds.LOCATION or (row.kind == kinds.BUTTON and spec.trusted_buttons):
+        return True
+    if row.kind == kinds.COMMAND:
+        return rasa_text in ("/greet", "/restart")
+    return rasa_text != (row.text or "").strip()
+
+
+def screened(text: str, offered: Sequence[str]) -> str:
+    """A user's text as Rasa may read it: a leading "/" (Rasa's direct-intent syntax, such as
+    `/affirm` or `/inform{"country":"X"}`) only passes when it is exactly a payload the bot
+    offered; anything else loses its slashes and is read as plain words.
+    """
+    if not text.startswith("/") or text in offered:
+        return text
+    return text.lstrip("/").strip()
 
 
 def gateway_replies(row: InboxMessage) -> List[BotReply]:
@@ -226,6 +253,8 @@ class TurnRunner(ConversationWorkers):
             rasa_text = await self._choice_payload(conversation.id, rasa_text)
             if rasa_text is None:
                 replies = [BotReply(notes.CHOICE_EXPIRED)]
+        elif rasa_text is not None and not made_by_gateway(row, rasa_text, spec):
+            rasa_text = await self._from_user(conversation.id, row, rasa_text) or None
         if rasa_text is not None:
             metadata = {"channel": row.channel}
             if conversation.language_hint:
@@ -266,6 +295,39 @@ class TurnRunner(ConversationWorkers):
             await self.desk.pause(conversation.id)  # this turn asked for a counselor
         self._finish(row.id)
         return True
+
+    async def _offered(self, conversation_id: str, latest_only: bool) -> List[str]:
+        """Payloads of the buttons the bot offered: in its latest reply, or in its recent ones."""
+        async with self.db() as session:
+            rows = (
+                await session.scalars(
+                    select(OutboxMessage)
+                    .where(OutboxMessage.conversation_id == conversation_id)
+                    .order_by(OutboxMessage.id.desc())
+                    .limit(RECENT_REPLIES)
+                )
+            ).all()
+        if latest_only and rows:
+            rows = [row for row in rows if row.inbox_id == rows[0].inbox_id]
+        return [str(b.get("payload")) for row in rows for b in unseal(self.keys, row.body).get("buttons") or []]
+
+    async def _from_user(self, conversation_id: str, row: InboxMessage, text: str) -> str:
+        """What the user sent, made safe for Rasa: payloads checked, identifiers replaced.
+
+        A typed "/..." passes only as a payload of the bot's latest reply; a button press (a
+        payload the platform or the web chat passed on) only as one of its recent replies.
+        Phone numbers, e-mail addresses and ID numbers become placeholders; the originals are
+        kept encrypted (bot/identifier_vault.py).
+        """
+        if text.startswith("/"):
+            text = screened(text, await self._offered(conversation_id, latest_only=row.kind != kinds.BUTTON))
+            if text.startswith("/"):
+                return text  # a payload the bot offered: no identifiers in it
+        text, found = identifiers.redact(text)
+        if found and row.attempts == 0:
+            async with self.db() as session, session.begin():
+                identifier_vault.keep(session, self.keys, conversation_id, found)
+        return text
 
     async def _choice_payload(self, conversation_id: str, reference: str) -> Optional[str]:
         """A long payload a button referred to as "#<outbox id>:<index>" (Telegram's 64 bytes)."""

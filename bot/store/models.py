@@ -348,3 +348,19 @@ class AuditEvent(Base):
     action: Mapped[str] = mapped_column(String(32))
     conversation_id: Mapped[Optional[str]] = mapped_column(String(64), nullable=True, index=True)
     detail: Mapped[Dict[str, Any]] = mapped_column(JSON, default=dict)
+
+
+class Identifier(Base):
+    """A phone number, e-mail address or passport/ID number a user typed (bot/identifiers.py).
+
+    Rasa saw only its placeholder; the original is kept here, encrypted, to fill a report's contact
+    field. Erased with the conversation.
+    """
+
+    __tablename__ = "identifiers"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    conversation_id: Mapped[str] = mapped_column(ForeignKey("conversations.id", ondelete="CASCADE"), index=True)
+    placeholder: Mapped[str] = mapped_column(String(16))
+    value_encrypted: Mapped[str] = mapped_column(Text)
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow, index=True)
