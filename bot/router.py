@@ -13,12 +13,13 @@ import asyncio
 import json
 import logging
 from dataclasses import dataclass
+from datetime import timedelta
 from typing import Any, Awaitable, Callable, Dict, List, Mapping, Optional, Sequence
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
-from bot import identifier_vault, identifiers
+from bot import erasure, identifier_vault, identifiers
 from bot.channels import geo, notes
 from bot.crypto import KeySet
 from bot.delivery import inbound as kinds
@@ -64,6 +65,10 @@ def numbered(replies: List[BotReply], max_buttons: Optional[int]) -> tuple[List[
     return result, choices
 
 
+# Typed on any channel (WhatsApp has no commands): leave at once, like Telegram's /stop.
+QUICK_EXIT_WORDS = frozenset(("/stop", "/exit", "exit", "quick exit", "salir", "sortir", "quitter"))
+
+
 def command_of(text: str) -> str:
     """"/start@SafePassageBot payload" → "/start"."""
     words = text.split()
@@ -84,6 +89,8 @@ def rasa_text_for(row: InboxMessage, conversation: Conversation) -> Optional[str
         # Any other command: its words as plain text (a leading "/" would read as an intent).
         return text.lstrip("/") or None
     if row.kind in (kinds.TEXT, kinds.BUTTON, kinds.LOCATION, kinds.MEDIA):
+        if row.kind == kinds.TEXT and " ".join(text.lower().strip(" .!").split()) in QUICK_EXIT_WORDS:
+            return "/restart"
         if row.kind == kinds.TEXT and conversation.numbered_choices and text.isdigit():
             index = int(text) - 1
             if 0 <= index < len(conversation.numbered_choices):
@@ -98,7 +105,7 @@ def made_by_gateway(row: InboxMessage, rasa_text: str, spec: ChannelSpec) -> boo
     """
     if row.kind == kinds.LOCATION or (row.kind == kinds.BUTTON and spec.trusted_buttons):
         return True
-    if row.kind == kinds.COMMAND:
+    if row.kind == kinds.COMMAND or rasa_text == "/restart":
         return rasa_text in ("/greet", "/restart")
     return rasa_text != (row.text or "").strip()
 
@@ -144,6 +151,7 @@ class TurnRunner(ConversationWorkers):
         retry_cap_seconds: float = 30.0,
         holding_after: float = 10.0,
         max_concurrent_turns: int = 4,
+        messages_per_minute: int = 20,
     ) -> None:
         self.db = db
         self.keys = keys
@@ -153,6 +161,7 @@ class TurnRunner(ConversationWorkers):
         self.channels = dict(channels)
         self.retry_cap = retry_cap_seconds
         self.holding_after = holding_after
+        self.messages_per_minute = messages_per_minute
         # Rasa answers one message at a time per process: more turns in flight only make each
         # slower. Waiting turns queue here, leaving the event loop free to acknowledge webhooks.
         self._slots = asyncio.Semaphore(max_concurrent_turns)
@@ -230,6 +239,17 @@ class TurnRunner(ConversationWorkers):
                 await spec.on_turn_start(conversation, row)
             except Exception as exc:  # a read receipt or a spinner is not worth failing a turn
                 logger.info("%s turn-start hook failed: %s", row.channel, type(exc).__name__)
+        refused = await self._refused(conversation, row)
+        if refused is not None:  # a blocked sender or a flood: never Rasa, never a counselor
+            async with self.db() as session, session.begin():
+                fresh = await session.get(InboxMessage, row.id)
+                assert fresh is not None
+                await enqueue(session, self.keys, conversation.id, row.channel, refused, row.id, spec.text_limit)
+                fresh.status, fresh.text, fresh.processed_at = "done", None, utcnow()
+                fresh.attempts = row.attempts + 1
+            self.deliverer.kick(conversation.id)
+            self._finish(row.id)
+            return True
         # `row` is a detached copy: opening its text here never writes plaintext back.
         row.text = self.keys.decrypt_optional(row.text)
         if row.kind == kinds.LOCATION:
@@ -255,6 +275,11 @@ class TurnRunner(ConversationWorkers):
                 replies = [BotReply(notes.CHOICE_EXPIRED)]
         elif rasa_text is not None and not made_by_gateway(row, rasa_text, spec):
             rasa_text = await self._from_user(conversation.id, row, rasa_text) or None
+        erase_requested = rasa_text == erasure.ERASE_PAYLOAD
+        if rasa_text in (erasure.ERASE_PAYLOAD, erasure.KEEP_PAYLOAD):
+            # The answer to the bot's "erase your data?" buttons: the gateway acts on it, not Rasa.
+            replies = replies + [BotReply(notes.ERASING if erase_requested else notes.ERASE_KEPT)]
+            rasa_text = None
         if rasa_text is not None:
             metadata = {"channel": row.channel}
             if conversation.language_hint:
@@ -285,6 +310,8 @@ class TurnRunner(ConversationWorkers):
             sent = await enqueue(session, self.keys, conversation.id, row.channel, replies, row.id, spec.text_limit)
             fresh.status, fresh.text, fresh.processed_at = "done", None, utcnow()
             fresh.attempts = row.attempts + 1
+            if erase_requested:
+                current.erase_requested_at = utcnow()  # erased once this reply is out (bot/erasure.py)
             if choices is not None:
                 current.numbered_choices = choices
             elif row.kind in (kinds.TEXT, kinds.BUTTON, kinds.COMMAND):
@@ -295,6 +322,23 @@ class TurnRunner(ConversationWorkers):
             await self.desk.pause(conversation.id)  # this turn asked for a counselor
         self._finish(row.id)
         return True
+
+    async def _refused(self, conversation: Conversation, row: InboxMessage) -> Optional[List[BotReply]]:
+        """The only replies for a blocked sender or one over the rate limit; None to go on."""
+        if conversation.blocked_at is not None:
+            return [BotReply(notes.BLOCKED)]
+        async with self.db() as session:
+            recent = await session.scalar(
+                select(func.count(InboxMessage.id)).where(
+                    InboxMessage.conversation_id == conversation.id,
+                    InboxMessage.id <= row.id,
+                    InboxMessage.received_at >= utcnow() - timedelta(minutes=1),
+                )
+            )
+        if (recent or 0) <= self.messages_per_minute:
+            return None
+        # Over the limit: say so once, then stay quiet until the minute has passed.
+        return [BotReply(notes.SLOW_DOWN)] if recent == self.messages_per_minute + 1 else []
 
     async def _offered(self, conversation_id: str, latest_only: bool) -> List[str]:
         """Payloads of the buttons the bot offered: in its latest reply, or in its recent ones."""

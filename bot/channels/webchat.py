@@ -169,6 +169,8 @@ def _attribute(value: str) -> str:
 
 def setup(app: web.Application) -> None:
     html = (STATIC / "chat.html").read_text(encoding="utf-8")
-    app[CHAT_PAGE] = html.replace("{{QUICK_EXIT_URL}}", _attribute(app[SETTINGS].quick_exit_url))
+    settings = app[SETTINGS]
+    html = html.replace("{{BOT_DISPLAY_NAME}}", _attribute(settings.bot_display_name))
+    app[CHAT_PAGE] = html.replace("{{QUICK_EXIT_URL}}", _attribute(settings.quick_exit_url))
     app.add_routes(routes)
     app.router.add_static("/static/", STATIC, show_index=False)

@@ -40,6 +40,10 @@ class Conversation(Base):
     # `owner` is bot | queued | human (bot/handoff/service.py). True while Rasa's tracker holds a
     # pause event the gateway has not yet undone: the next bot turn resumes it first.
     rasa_paused: Mapped[bool] = mapped_column(Boolean, default=False)
+    # The user confirmed "erase my data": bot/erasure.py erases it once the last reply is out.
+    erase_requested_at: Mapped[Optional[datetime]] = mapped_column(DateTime(timezone=True), nullable=True)
+    # An admin blocked this sender (`python -m bot block-sender`): a neutral reply, nothing else.
+    blocked_at: Mapped[Optional[datetime]] = mapped_column(DateTime(timezone=True), nullable=True)
 
 
 class UrgentRequest(Base):
@@ -348,6 +352,9 @@ class AuditEvent(Base):
     action: Mapped[str] = mapped_column(String(32))
     conversation_id: Mapped[Optional[str]] = mapped_column(String(64), nullable=True, index=True)
     detail: Mapped[Dict[str, Any]] = mapped_column(JSON, default=dict)
+    # The hash chain (bot/console/audit.py): the previous row's hash and this row's.
+    prev_hash: Mapped[Optional[str]] = mapped_column(String(64), nullable=True)
+    row_hash: Mapped[Optional[str]] = mapped_column(String(64), nullable=True)
 
 
 class Identifier(Base):
