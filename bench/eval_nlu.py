@@ -137,11 +137,19 @@ def main(argv: Optional[List[str]] = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--model", required=True)
     parser.add_argument("--verbose-errors", action="store_true", help="print each misclassified text")
+    parser.add_argument(
+        "--placeholders", action="store_true",
+        help="replace phone numbers, e-mails and ID numbers as the gateway does before Rasa (bot/identifiers.py)",
+    )
     parser.add_argument("holdout", nargs="+")
     args = parser.parse_args(argv)
     logging.disable(logging.WARNING)
     for path in args.holdout:
         examples = load_examples(path)
+        if args.placeholders:
+            from bot.identifiers import redact
+
+            examples = [Example(redact(e.text)[0], e.label, []) if redact(e.text)[1] else e for e in examples]
         predictions, seconds = asyncio.run(predict(args.model, examples))
         report(path, examples, predictions, seconds)
         if args.verbose_errors:

@@ -9,6 +9,7 @@ import sys
 
 from aiohttp import web
 
+from bot import privacy_admin
 from bot.settings import Settings
 
 
@@ -41,6 +42,7 @@ def main(argv: list[str] | None = None) -> int:
     webhook.add_argument("url", nargs="?", help="https URL; omit to stop notifications")
     sub.add_parser("rotate-keys", help="re-encrypt stored data with the newest DATA_ENCRYPTION_KEYS key")
     _console_parsers(sub)
+    privacy_admin.add_parsers(sub)
     args = parser.parse_args(argv)
 
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
@@ -77,6 +79,8 @@ def main(argv: list[str] | None = None) -> int:
         return _admin(args, settings)
     if args.command in CONSOLE_COMMANDS:
         return _console_admin(args, settings)
+    if args.command in privacy_admin.PRIVACY_COMMANDS:
+        return privacy_admin.run(args, settings)
 
     from bot.app import create_app
     from bot.web_security import PathOnlyAccessLogger

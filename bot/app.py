@@ -3,15 +3,17 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
 from typing import AsyncIterator, Dict, Optional
 
 import aiohttp
 from aiohttp import web
 
-from bot import console, health
+from bot import console, health, privacy_jobs
 from bot.app_keys import DB, DELIVERER, DESK, ENGINE, HTTP, KEYS, RASA, ROUTING, RUNNER, SETTINGS
 from bot.casework import agency_cases, directory, openapi, recruiters, reports, urgent_requests
+from bot.casework.api_audit import audit_api_calls
 from bot.casework.notifications import notifier_context
 from bot.casework.routing import load_routing
 from bot.channels import telegram, webchat, whatsapp
@@ -65,6 +67,7 @@ async def _resources(app: web.Application) -> AsyncIterator[None]:
     app[RUNNER] = TurnRunner(
         app[DB], app[KEYS], settings.pseudonym_key, app[RASA], app[DELIVERER], specs,
         holding_after=settings.rasa_timeout_seconds, max_concurrent_turns=settings.max_concurrent_turns,
+        messages_per_minute=settings.sender_messages_per_minute,
     )
     app[DESK] = Desk(
         app[DB], app[KEYS], app[DELIVERER], app[RASA], app[ROUTING],
@@ -87,10 +90,14 @@ async def _resources(app: web.Application) -> AsyncIterator[None]:
     sweeper = asyncio.create_task(_sweep(app))
     desk_sweeper = asyncio.create_task(_sweep_desk(app))
     checkin_sweeper = asyncio.create_task(_sweep_checkins(app))
+    privacy = asyncio.create_task(privacy_jobs.run(app))  # erasures and the retention purge
     yield
     sweeper.cancel()
     desk_sweeper.cancel()
     checkin_sweeper.cancel()
+    privacy.cancel()
+    with contextlib.suppress(asyncio.CancelledError):
+        await privacy  # never leave it inside a transaction while the engine closes
     await app[RUNNER].close()
     await app[DELIVERER].close()
     if bridge is not None:
@@ -146,7 +153,9 @@ async def _root(request: web.Request) -> web.Response:
 def create_app(settings: Settings) -> web.Application:
     """Build the gateway; resources open on startup and close on cleanup."""
     # WhatsApp batches can reach a few MB; each route enforces its own smaller limit.
-    app = web.Application(middlewares=[security_headers], client_max_size=whatsapp.MAX_BODY_BYTES)
+    app = web.Application(
+        middlewares=[security_headers, audit_api_calls], client_max_size=whatsapp.MAX_BODY_BYTES
+    )
     app[SETTINGS] = settings
     # Fail at start-up, not on the first report, when keys or the routing table are missing.
     app[KEYS] = KeySet(settings.data_encryption_keys)

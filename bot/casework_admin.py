@@ -16,7 +16,18 @@ from bot.casework.directory import import_directory, parse_directory
 from bot.crypto import KeySet
 from bot.settings import REPO_ROOT
 from bot.store.database import create_engine, session_factory
-from bot.store.models import Agency, Case, CaseAccess, CaseNote, Conversation, InboxMessage, OutboxMessage
+from bot.store.models import (
+    Agency,
+    Case,
+    CaseAccess,
+    CaseNote,
+    Conversation,
+    Handoff,
+    HandoffMessage,
+    Identifier,
+    InboxMessage,
+    OutboxMessage,
+)
 
 SAMPLE_DIRECTORY = REPO_ROOT / "reference" / "directory_sample.yml"
 # Every column that holds a Fernet token, by table.
@@ -27,6 +38,9 @@ ENCRYPTED_COLUMNS: dict[Any, tuple[str, ...]] = {
     Agency: ("notify_secret_encrypted",),
     Conversation: ("address",),
     InboxMessage: ("text",),
+    Handoff: ("context_encrypted", "referral_note_encrypted"),
+    HandoffMessage: ("body_encrypted",),
+    Identifier: ("value_encrypted",),
 }
 T = TypeVar("T")
 

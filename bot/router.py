@@ -13,11 +13,13 @@ import asyncio
 import json
 import logging
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any, Awaitable, Callable, Dict, List, Mapping, Optional
+from datetime import timedelta
+from typing import TYPE_CHECKING, Any, Awaitable, Callable, Dict, List, Mapping, Optional, Sequence
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
+from bot import erasure, identifier_vault, identifiers
 from bot.channels import geo, notes
 from bot.crypto import KeySet
 from bot.delivery import inbound as kinds
@@ -32,6 +34,7 @@ if TYPE_CHECKING:
 
 logger = logging.getLogger(__name__)
 BATCH = 20  # pending messages of one conversation read at once
+RECENT_REPLIES = 30  # a button press counts when the bot offered it in this many last messages
 
 
 @dataclass
@@ -44,6 +47,10 @@ class ChannelSpec:
     on_turn_start: Optional[Callable[[Conversation, InboxMessage], Awaitable[None]]] = None
     # More choices than this become numbered text ("reply with the number").
     max_buttons: Optional[int] = None
+    # True when the platform itself only delivers payloads the bot put on its buttons or templates
+    # (WhatsApp); otherwise (web chat, Telegram callback data) a press is checked against the
+    # buttons the bot offered.
+    trusted_buttons: bool = False
 
 
 def numbered(replies: List[BotReply], max_buttons: Optional[int]) -> tuple[List[BotReply], Optional[List[str]]]:
@@ -59,6 +66,10 @@ def numbered(replies: List[BotReply], max_buttons: Optional[int]) -> tuple[List[
         else:
             result.append(reply)
     return result, choices
+
+
+# Typed on any channel (WhatsApp has no commands): leave at once, like Telegram's /stop.
+QUICK_EXIT_WORDS = frozenset(("/stop", "/exit", "exit", "quick exit", "salir", "sortir", "quitter"))
 
 
 def command_of(text: str) -> str:
@@ -81,12 +92,35 @@ def rasa_text_for(row: InboxMessage, conversation: Conversation) -> Optional[str
         # Any other command: its words as plain text (a leading "/" would read as an intent).
         return text.lstrip("/") or None
     if row.kind in (kinds.TEXT, kinds.BUTTON, kinds.LOCATION, kinds.MEDIA):
+        if row.kind == kinds.TEXT and " ".join(text.lower().strip(" .!").split()) in QUICK_EXIT_WORDS:
+            return "/restart"
         if row.kind == kinds.TEXT and conversation.numbered_choices and text.isdigit():
             index = int(text) - 1
             if 0 <= index < len(conversation.numbered_choices):
                 return str(conversation.numbered_choices[index])
         return text or None
     return None
+
+
+def made_by_gateway(row: InboxMessage, rasa_text: str, spec: ChannelSpec) -> bool:
+    """True for Rasa input the gateway (or a platform that checks payloads) wrote itself: a
+    command's intent, a location, a numbered choice, a WhatsApp button's id.
+    """
+    if row.kind == kinds.LOCATION or (row.kind == kinds.BUTTON and spec.trusted_buttons):
+        return True
+    if row.kind == kinds.COMMAND or rasa_text == "/restart":
+        return rasa_text in ("/greet", "/restart")
+    return rasa_text != (row.text or "").strip()
+
+
+def screened(text: str, offered: Sequence[str]) -> str:
+    """A user's text as Rasa may read it: a leading "/" (Rasa's direct-intent syntax, such as
+    `/affirm` or `/inform{"country":"X"}`) only passes when it is exactly a payload the bot
+    offered; anything else loses its slashes and is read as plain words.
+    """
+    if not text.startswith("/") or text in offered:
+        return text
+    return text.lstrip("/").strip()
 
 
 def gateway_replies(row: InboxMessage) -> List[BotReply]:
@@ -120,6 +154,7 @@ class TurnRunner(ConversationWorkers):
         retry_cap_seconds: float = 30.0,
         holding_after: float = 10.0,
         max_concurrent_turns: int = 4,
+        messages_per_minute: int = 20,
     ) -> None:
         self.db = db
         self.keys = keys
@@ -129,6 +164,7 @@ class TurnRunner(ConversationWorkers):
         self.channels = dict(channels)
         self.retry_cap = retry_cap_seconds
         self.holding_after = holding_after
+        self.messages_per_minute = messages_per_minute
         # Rasa answers one message at a time per process: more turns in flight only make each
         # slower. Waiting turns queue here, leaving the event loop free to acknowledge webhooks.
         self._slots = asyncio.Semaphore(max_concurrent_turns)
@@ -207,6 +243,17 @@ class TurnRunner(ConversationWorkers):
                 await spec.on_turn_start(conversation, row)
             except Exception as exc:  # a read receipt or a spinner is not worth failing a turn
                 logger.info("%s turn-start hook failed: %s", row.channel, type(exc).__name__)
+        refused = await self._refused(conversation, row)
+        if refused is not None:  # a blocked sender or a flood: never Rasa, never a counselor
+            async with self.db() as session, session.begin():
+                fresh = await session.get(InboxMessage, row.id)
+                assert fresh is not None
+                await enqueue(session, self.keys, conversation.id, row.channel, refused, row.id, spec.text_limit)
+                fresh.status, fresh.text, fresh.processed_at = "done", None, utcnow()
+                fresh.attempts = row.attempts + 1
+            self.deliverer.kick(conversation.id)
+            self._finish(row.id)
+            return True
         # `row` is a detached copy: opening its text here never writes plaintext back.
         row.text = self.keys.decrypt_optional(row.text)
         if row.kind == kinds.LOCATION:
@@ -233,6 +280,13 @@ class TurnRunner(ConversationWorkers):
             rasa_text = await self._choice_payload(conversation.id, rasa_text)
             if rasa_text is None:
                 replies = [BotReply(notes.CHOICE_EXPIRED)]
+        elif rasa_text is not None and not made_by_gateway(row, rasa_text, spec):
+            rasa_text = await self._from_user(conversation.id, row, rasa_text) or None
+        erase_requested = rasa_text == erasure.ERASE_PAYLOAD
+        if rasa_text in (erasure.ERASE_PAYLOAD, erasure.KEEP_PAYLOAD):
+            # The answer to the bot's "erase your data?" buttons: the gateway acts on it, not Rasa.
+            replies = replies + [BotReply(notes.ERASING if erase_requested else notes.ERASE_KEPT)]
+            rasa_text = None
         if rasa_text is not None:
             metadata = {"channel": row.channel}
             if conversation.language_hint:
@@ -263,6 +317,8 @@ class TurnRunner(ConversationWorkers):
             sent = await enqueue(session, self.keys, conversation.id, row.channel, replies, row.id, spec.text_limit)
             fresh.status, fresh.text, fresh.processed_at = "done", None, utcnow()
             fresh.attempts = row.attempts + 1
+            if erase_requested:
+                current.erase_requested_at = utcnow()  # erased once this reply is out (bot/erasure.py)
             if choices is not None:
                 current.numbered_choices = choices
             elif row.kind in (kinds.TEXT, kinds.BUTTON, kinds.COMMAND):
@@ -273,6 +329,56 @@ class TurnRunner(ConversationWorkers):
             await self.desk.pause(conversation.id)  # this turn asked for a counselor
         self._finish(row.id)
         return True
+
+    async def _refused(self, conversation: Conversation, row: InboxMessage) -> Optional[List[BotReply]]:
+        """The only replies for a blocked sender or one over the rate limit; None to go on."""
+        if conversation.blocked_at is not None:
+            return [BotReply(notes.BLOCKED)]
+        async with self.db() as session:
+            recent = await session.scalar(
+                select(func.count(InboxMessage.id)).where(
+                    InboxMessage.conversation_id == conversation.id,
+                    InboxMessage.id <= row.id,
+                    InboxMessage.received_at >= utcnow() - timedelta(minutes=1),
+                )
+            )
+        if (recent or 0) <= self.messages_per_minute:
+            return None
+        # Over the limit: say so once, then stay quiet until the minute has passed.
+        return [BotReply(notes.SLOW_DOWN)] if recent == self.messages_per_minute + 1 else []
+
+    async def _offered(self, conversation_id: str, latest_only: bool) -> List[str]:
+        """Payloads of the buttons the bot offered: in its latest reply, or in its recent ones."""
+        async with self.db() as session:
+            rows = (
+                await session.scalars(
+                    select(OutboxMessage)
+                    .where(OutboxMessage.conversation_id == conversation_id)
+                    .order_by(OutboxMessage.id.desc())
+                    .limit(RECENT_REPLIES)
+                )
+            ).all()
+        if latest_only and rows:
+            rows = [row for row in rows if row.inbox_id == rows[0].inbox_id]
+        return [str(b.get("payload")) for row in rows for b in unseal(self.keys, row.body).get("buttons") or []]
+
+    async def _from_user(self, conversation_id: str, row: InboxMessage, text: str) -> str:
+        """What the user sent, made safe for Rasa: payloads checked, identifiers replaced.
+
+        A typed "/..." passes only as a payload of the bot's latest reply; a button press (a
+        payload the platform or the web chat passed on) only as one of its recent replies.
+        Phone numbers, e-mail addresses and ID numbers become placeholders; the originals are
+        kept encrypted (bot/identifier_vault.py).
+        """
+        if text.startswith("/"):
+            text = screened(text, await self._offered(conversation_id, latest_only=row.kind != kinds.BUTTON))
+            if text.startswith("/"):
+                return text  # a payload the bot offered: no identifiers in it
+        text, found = identifiers.redact(text)
+        if found and row.attempts == 0:
+            async with self.db() as session, session.begin():
+                identifier_vault.keep(session, self.keys, conversation_id, found)
+        return text
 
     async def _choice_payload(self, conversation_id: str, reference: str) -> Optional[str]:
         """A long payload a button referred to as "#<outbox id>:<index>" (Telegram's 64 bytes)."""

@@ -18,6 +18,10 @@ def _default_routing_file() -> str:
     return str(REPO_ROOT / "reference" / "routing_sample.yml")
 
 
+def _default_tracker_url() -> str:
+    return f"sqlite:///{REPO_ROOT / 'var' / 'rasa' / 'tracker.db'}"
+
+
 def _default_database_url() -> str:
     return f"sqlite+aiosqlite:///{VAR_DIR / 'gateway.db'}"
 
@@ -38,6 +42,8 @@ class Settings:
     rasa_request_timeout_seconds: float = 120.0  # then the request is given up and retried
     max_concurrent_turns: int = 4
     quick_exit_url: str = "https://www.google.com/search?q=weather"
+    # The web chat page's title and heading (shown in tabs and history): something neutral.
+    bot_display_name: str = "SafePassage"
     max_message_chars: int = 4000
     # The web chat waits this long for a turn's replies, then answers with the holding message.
     holding_timeout_seconds: float = 12.0
@@ -82,8 +88,16 @@ class Settings:
     console_lockout_attempts: int = 5  # consecutive wrong passwords before the account locks
     console_lockout_minutes: float = 15.0
     console_cookie_secure: bool = True  # false only for plain http on another machine than this one
-    # Rasa's SQL tracker store, read (read-only) for the dashboard's figures (docs/dashboard.md).
-    rasa_tracker_url: str = ""
+    # Privacy (docs/privacy.md): Rasa's tracker store (erasure and retention reach into it), how
+    # long each data class is kept (days), and how often the purge runs inside the gateway.
+    rasa_tracker_url: str = field(default_factory=_default_tracker_url)
+    retention_messages_days: float = 30.0
+    retention_trackers_days: float = 30.0
+    retention_closed_cases_days: float = 730.0
+    retention_audit_days: float = 2190.0
+    purge_interval_minutes: float = 60.0
+    # Abuse: messages one sender may send per minute before the gateway asks them to slow down.
+    sender_messages_per_minute: int = 20
 
     @classmethod
     def from_env(cls, env: Optional[Mapping[str, str]] = None) -> Settings:
@@ -112,6 +126,7 @@ class Settings:
             ),
             max_concurrent_turns=int(env.get("MAX_CONCURRENT_TURNS", cls.max_concurrent_turns)),
             quick_exit_url=env.get("QUICK_EXIT_URL", cls.quick_exit_url),
+            bot_display_name=env.get("BOT_DISPLAY_NAME") or cls.bot_display_name,
             holding_timeout_seconds=float(
                 env.get("HOLDING_TIMEOUT_SECONDS", cls.holding_timeout_seconds)
             ),
@@ -146,7 +161,15 @@ class Settings:
             console_lockout_minutes=float(env.get("CONSOLE_LOCKOUT_MINUTES", cls.console_lockout_minutes)),
             console_cookie_secure=env.get("CONSOLE_COOKIE_SECURE", "true").strip().lower()
             not in ("0", "false", "no", "off"),
-            rasa_tracker_url=env.get("RASA_TRACKER_URL", ""),
+            rasa_tracker_url=env.get("RASA_TRACKER_URL") or _default_tracker_url(),
+            retention_messages_days=float(env.get("RETENTION_MESSAGES_DAYS", cls.retention_messages_days)),
+            retention_trackers_days=float(env.get("RETENTION_TRACKERS_DAYS", cls.retention_trackers_days)),
+            retention_closed_cases_days=float(
+                env.get("RETENTION_CLOSED_CASES_DAYS", cls.retention_closed_cases_days)
+            ),
+            retention_audit_days=float(env.get("RETENTION_AUDIT_DAYS", cls.retention_audit_days)),
+            purge_interval_minutes=float(env.get("PURGE_INTERVAL_MINUTES", cls.purge_interval_minutes)),
+            sender_messages_per_minute=int(env.get("SENDER_MESSAGES_PER_MINUTE", cls.sender_messages_per_minute)),
         )
         if settings.telegram_public_url and not settings.telegram_webhook_secret:
             raise RuntimeError(

@@ -89,10 +89,17 @@ def contact_method(text: str) -> Optional[str]:
 
 
 _PHONE = re.compile(r"\+?\d[\d \-().]{5,22}\d")
+PHONE_PLACEHOLDER = "[phone]"  # bot/identifiers.py
 
 
 def phone_number(text: str) -> Optional[str]:
-    """The phone number in an answer, digits and '+' only kept in their written form, else None."""
+    """The phone number in an answer, digits and '+' only kept in their written form, else None.
+
+    Through the gateway the number arrives as the placeholder "[phone]" (the gateway keeps the
+    number and fills it into the report): the placeholder is the answer then.
+    """
+    if PHONE_PLACEHOLDER in text:
+        return PHONE_PLACEHOLDER
     match = _PHONE.search(text)
     if not match:
         return None

@@ -15,6 +15,7 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.app_keys import DB
+from bot.casework.service_auth import AUDIT_CALLER
 from bot.store.models import Agency, AgencyToken, utcnow
 
 TOKEN_PREFIX = "spa_"  # noqa: S105 (a public prefix, not a secret)
@@ -64,4 +65,5 @@ async def require_agency(request: web.Request) -> str:
     # The index lookup already matched; compare again in constant time as a belt-and-braces check.
     if row is None or not hmac.compare_digest(row[0], digest):
         raise _unauthorized()
+    request[AUDIT_CALLER] = f"agency:{row[1]}"  # for the audit log (bot/casework/api_audit.py)
     return str(row[1])

@@ -18,6 +18,7 @@ from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from bot import identifier_vault, identifiers
 from bot.app_keys import DB, KEYS, NOTIFIER, ROUTING, SETTINGS
 from bot.casework.directory import public_entry
 from bot.casework.reference_codes import new_reference, normalise_reference
@@ -102,7 +103,8 @@ def parse_case_request(body: Any) -> CaseRequest:
         raise ValueError(f"contact.method must be one of {', '.join(CONTACT_METHODS)}")
     phone = contact.get("phone")
     if method == "phone":
-        if not isinstance(phone, str) or not _PHONE.match(phone.strip()):
+        # "[phone]": the number the user typed, which Rasa only saw as a placeholder (store_case).
+        if not isinstance(phone, str) or not (_PHONE.match(phone.strip()) or phone.strip() == identifiers.PHONE):
             raise ValueError("contact.phone must be a phone number when contact.method is phone")
         phone = phone.strip()
     else:
@@ -155,7 +157,7 @@ async def store_case(session: AsyncSession, keys: KeySet, request: CaseRequest, 
         consent_ngo=request.consent.ngo,
         contact_method=request.contact_method,
         details_encrypted=keys.encrypt(json.dumps(request.details, ensure_ascii=False)),
-        contact_encrypted=keys.encrypt_optional(request.phone),
+        contact_encrypted=keys.encrypt_optional(await _real_phone(session, keys, request)),
     )
     session.add(case)
     await session.flush()
@@ -166,6 +168,13 @@ async def store_case(session: AsyncSession, keys: KeySet, request: CaseRequest, 
     for agency_id, level in allowed_recipients(routed, kinds, request.consent):
         session.add(CaseAccess(case_id=case.id, agency_id=agency_id, via="routed", level=level))
     return case
+
+
+async def _real_phone(session: AsyncSession, keys: KeySet, request: CaseRequest) -> Optional[str]:
+    """The contact number: the placeholder Rasa saw resolved to what the user typed (kept encrypted)."""
+    if request.phone != identifiers.PHONE:
+        return request.phone
+    return await identifier_vault.latest(session, keys, request.conversation_id, identifiers.PHONE)
 
 
 async def _existing(session: AsyncSession, key: str) -> Optional[Case]:

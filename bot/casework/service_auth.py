@@ -8,6 +8,9 @@ from aiohttp import web
 
 from bot.app_keys import SETTINGS
 
+# Who made a casework API call, for the audit log (bot/casework/api_audit.py).
+AUDIT_CALLER = web.RequestKey("audit_caller", str)
+
 
 def require_service_token(request: web.Request) -> None:
     """Raise 401 unless the request carries the configured service token."""
@@ -18,3 +21,4 @@ def require_service_token(request: web.Request) -> None:
         raise web.HTTPUnauthorized(
             text='{"error": "service token required"}', content_type="application/json"
         )
+    request[AUDIT_CALLER] = "service"  # the action server

@@ -69,3 +69,19 @@ OUTSIDE_WINDOW = (
 )
 
 CHOICE_EXPIRED = "That choice is no longer available. Please type your answer instead."
+
+# Erasure (bot/erasure.py): after the user pressed "Yes, erase my data" or "No, keep it".
+ERASING = (
+    "Your data is being erased now: your messages, what I remembered of this chat, any numbers "
+    "or e-mail addresses you typed and the link to your account. Reports you sent stay with the "
+    "agencies only without your words or contact details. To hide this chat on your phone, delete "
+    "it from your chat list. You can start again at any time."
+)
+ERASE_KEPT = "OK, I have not erased anything."
+
+# Abuse (bot/router.py): a blocked sender gets only this neutral reply; a flood gets one slow-down.
+BLOCKED = "Thank you for your message."
+SLOW_DOWN = (
+    "You are sending messages very fast, so I will wait a minute before answering. "
+    "If you are in danger, call your local emergency number now (112 or 911)."
+)

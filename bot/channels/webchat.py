@@ -42,7 +42,7 @@ def _bad_request(reason: str) -> web.Response:
     return web.json_response({"error": reason}, status=400)
 
 
-def parse_message_request(raw: bytes) -> Dict[str, str]:
+def parse_message_request(raw: bytes) -> Dict[str, Any]:
     """Validate the JSON body; raise ValueError with a reason a client developer can act on."""
     try:
         body: Any = json.loads(raw)
@@ -55,7 +55,9 @@ def parse_message_request(raw: bytes) -> Dict[str, str]:
         raise ValueError(f"session_id must be a string of 1 to {MAX_SESSION_ID} characters")
     if not isinstance(text, str) or not text.strip():
         raise ValueError("text must be a non-empty string")
-    message = {"session_id": session_id, "text": text.strip()}
+    message: Dict[str, Any] = {"session_id": session_id, "text": text.strip()}
+    # A button press: the gateway passes it on as a payload only if the bot offered that button.
+    message["payload"] = body.get("payload") is True
     client_id = body.get("client_message_id")
     if client_id is not None:
         if not isinstance(client_id, str) or not 0 < len(client_id) <= MAX_SESSION_ID:
@@ -115,7 +117,7 @@ async def post_message(request: web.Request) -> web.Response:
         external_id=external_id,
         user_id=message["session_id"],
         address=message["session_id"],
-        kind=kinds.TEXT,
+        kind=kinds.BUTTON if message["payload"] else kinds.TEXT,
         text=message["text"],
         language_hint=message.get("language"),
     )
@@ -167,6 +169,8 @@ def _attribute(value: str) -> str:
 
 def setup(app: web.Application) -> None:
     html = (STATIC / "chat.html").read_text(encoding="utf-8")
-    app[CHAT_PAGE] = html.replace("{{QUICK_EXIT_URL}}", _attribute(app[SETTINGS].quick_exit_url))
+    settings = app[SETTINGS]
+    html = html.replace("{{BOT_DISPLAY_NAME}}", _attribute(settings.bot_display_name))
+    app[CHAT_PAGE] = html.replace("{{QUICK_EXIT_URL}}", _attribute(settings.quick_exit_url))
     app.add_routes(routes)
     app.router.add_static("/static/", STATIC, show_index=False)

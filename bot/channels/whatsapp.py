@@ -317,7 +317,9 @@ class WhatsAppBridge:
         self.verify_token = verify_token
 
     def spec(self) -> ChannelSpec:
-        return ChannelSpec(CHANNEL, TEXT_LIMIT, on_turn_start=self.sender.mark_read, max_buttons=MAX_LIST_ROWS)
+        return ChannelSpec(
+            CHANNEL, TEXT_LIMIT, on_turn_start=self.sender.mark_read, max_buttons=MAX_LIST_ROWS, trusted_buttons=True
+        )
 
 
 WHATSAPP = web.AppKey("whatsapp", WhatsAppBridge)

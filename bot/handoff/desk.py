@@ -17,6 +17,7 @@ from sqlalchemy import update
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from actions.numbers_message import emergency_text, helpline_text
+from bot import identifiers
 from bot.casework.routing import RoutingTable
 from bot.crypto import KeySet
 from bot.delivery import inbound as kinds
@@ -248,7 +249,7 @@ class Desk:
         if row.kind not in (kinds.TEXT, kinds.MEDIA) or not text.strip():
             return None, None
         try:
-            parsed = await self.rasa.parse(text)
+            parsed = await self.rasa.parse(identifiers.redact(text)[0])  # Rasa never sees an identifier
         except RasaUnavailable:
             return None, None  # the message still reaches the counselor
         intent = (parsed.get("intent") or {}).get("name")

@@ -40,6 +40,10 @@ class Conversation(Base):
     # `owner` is bot | queued | human (bot/handoff/service.py). True while Rasa's tracker holds a
     # pause event the gateway has not yet undone: the next bot turn resumes it first.
     rasa_paused: Mapped[bool] = mapped_column(Boolean, default=False)
+    # The user confirmed "erase my data": bot/erasure.py erases it once the last reply is out.
+    erase_requested_at: Mapped[Optional[datetime]] = mapped_column(DateTime(timezone=True), nullable=True)
+    # An admin blocked this sender (`python -m bot block-sender`): a neutral reply, nothing else.
+    blocked_at: Mapped[Optional[datetime]] = mapped_column(DateTime(timezone=True), nullable=True)
 
 
 class UrgentRequest(Base):
@@ -348,3 +352,22 @@ class AuditEvent(Base):
     action: Mapped[str] = mapped_column(String(32))
     conversation_id: Mapped[Optional[str]] = mapped_column(String(64), nullable=True, index=True)
     detail: Mapped[Dict[str, Any]] = mapped_column(JSON, default=dict)
+    # The hash chain (bot/console/audit.py): the previous row's hash and this row's.
+    prev_hash: Mapped[Optional[str]] = mapped_column(String(64), nullable=True)
+    row_hash: Mapped[Optional[str]] = mapped_column(String(64), nullable=True)
+
+
+class Identifier(Base):
+    """A phone number, e-mail address or passport/ID number a user typed (bot/identifiers.py).
+
+    Rasa saw only its placeholder; the original is kept here, encrypted, to fill a report's contact
+    field. Erased with the conversation.
+    """
+
+    __tablename__ = "identifiers"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    conversation_id: Mapped[str] = mapped_column(ForeignKey("conversations.id", ondelete="CASCADE"), index=True)
+    placeholder: Mapped[str] = mapped_column(String(16))
+    value_encrypted: Mapped[str] = mapped_column(Text)
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow, index=True)

@@ -120,10 +120,20 @@ async def test_start_stop_and_language_commands(channels: TestClient, fake_rasa,
 async def test_a_button_press_stops_the_spinner_and_is_the_users_choice(
     channels: TestClient, fake_rasa, fake_telegram
 ) -> None:
+    await post(channels, fixture("telegram", "text"))  # the reply offers "Find a helpline"
+    await settle(channels)
     await post(channels, fixture("telegram", "callback_query"))
     await settle(channels)
     assert fake_telegram.sent("answerCallbackQuery") == [{"callback_query_id": "4382bfdwdsb323b2d9"}]
     assert fake_rasa[0].received[-1]["message"] == "/ask_helpline"
+
+
+async def test_a_forged_button_payload_is_read_as_words(channels: TestClient, fake_rasa, fake_telegram) -> None:
+    update = fixture("telegram", "callback_query")
+    update["callback_query"]["data"] = '/inform{"country":"KE"}'  # never offered by the bot
+    await post(channels, update)
+    await settle(channels)
+    assert fake_rasa[0].received[-1]["message"] == 'inform{"country":"KE"}'
 
 
 async def test_a_payload_longer_than_64_bytes_round_trips_through_a_reference(

@@ -78,12 +78,6 @@ def test_helpline_for_the_country_the_user_names(stack: Stack) -> None:
     assert "Numbers for Thailand" in thailand and "1-800-010-180" in thailand
 
 
-def test_flows_not_built_yet_say_so_honestly(stack: Stack) -> None:
-    chat = Chat(stack)
-    answer = texts(chat.say("please delete my data")).lower()
-    assert "can't erase your data from this chat yet" in answer
-
-
 def test_rasa_never_sees_the_session_id(stack: Stack) -> None:
     chat = Chat(stack)
     chat.say("hello")

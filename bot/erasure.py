@@ -1,0 +1,177 @@
+"""Erasure on request ("delete my data") and the stores it reaches, Rasa's tracker store included.
+
+The user confirms with the button Rasa offered (`utter_confirm_delete_data`); the turn runner
+answers with a note and marks the conversation (`erase_requested_at`). Once that note is out,
+`erase_requested` erases everything of the conversation in the gateway database and deletes
+its events from Rasa's tracker store (Rasa 3.6 has no delete endpoint, so the gateway deletes
+the rows of the SQL tracker store it is configured with, `RASA_TRACKER_URL`).
+
+Reports the user filed are kept for the agencies, anonymised: kind, category, country, dates,
+routing and status stay; the narrative, contact details, private notes and the link to the
+conversation go. Handoffs keep their timing for the queue figures, without context or link.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+from typing import List, Optional, Set
+
+from sqlalchemy import delete, select, text, update
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker, create_async_engine
+
+from bot.crypto import KeySet
+from bot.store.models import (
+    Case,
+    CaseAccess,
+    CaseNote,
+    Conversation,
+    Handoff,
+    HandoffMessage,
+    Identifier,
+    InboxMessage,
+    OutboxMessage,
+    StatusCheck,
+    UrgentRequest,
+    utcnow,
+)
+
+logger = logging.getLogger(__name__)
+
+ERASE_PAYLOAD = "/erase_my_data"  # the "Yes, erase" button of utter_confirm_delete_data
+KEEP_PAYLOAD = "/keep_my_data"
+# Anonymised cases and handoffs point to this conversation row, which holds nothing.
+ERASED_CONVERSATION = "erased"
+# A note not delivered after this long does not hold the erasure back.
+DELIVERY_GRACE = timedelta(minutes=2)
+
+
+@dataclass
+class Erased:
+    conversations: int = 0
+    cases_anonymised: int = 0
+    tracker_events: int = 0
+    agencies: Set[str] = field(default_factory=set)  # their consoles' queues changed
+
+
+def async_tracker_url(url: str) -> str:
+    """Rasa's SQLAlchemy URL (sync drivers) as an async one for the gateway."""
+    if url.startswith("sqlite:"):
+        return "sqlite+aiosqlite:" + url[len("sqlite:") :]
+    if url.startswith(("postgresql://", "postgres://")):
+        return "postgresql+asyncpg://" + url.split("://", 1)[1]
+    return url
+
+
+async def tracker_delete(tracker_url: str, where: str, params: dict[str, object]) -> int:
+    """Delete Rasa tracker events matching `where` (bound parameters only); 0 when there is no table yet."""
+    engine = create_async_engine(async_tracker_url(tracker_url))
+    try:
+        async with engine.begin() as connection:
+            exists = await connection.run_sync(lambda sync: sync.dialect.has_table(sync, "events"))
+            if not exists:
+                return 0
+            if connection.dialect.name == "sqlite":  # overwrite what is deleted, do not leave it in free pages
+                await connection.exec_driver_sql("PRAGMA secure_delete=ON")
+            result = await connection.execute(text(f"DELETE FROM events WHERE {where}"), params)  # noqa: S608
+            return int(result.rowcount or 0)
+    finally:
+        await engine.dispose()
+
+
+async def _erased_row(session: AsyncSession) -> None:
+    if await session.get(Conversation, ERASED_CONVERSATION) is None:
+        session.add(Conversation(id=ERASED_CONVERSATION, channel="none", owner="bot"))
+        await session.flush()
+
+
+async def erase_in_gateway(session: AsyncSession, keys: KeySet, conversation_id: str, result: Erased) -> None:
+    """Everything of one conversation in the gateway database (the caller commits)."""
+    await _erased_row(session)
+    now = utcnow()
+    for handoff in (await session.scalars(select(Handoff).where(Handoff.conversation_id == conversation_id))).all():
+        if handoff.status in ("queued", "active"):
+            handoff.status = "closed" if handoff.status == "active" else "cancelled"
+            handoff.outcome, handoff.closed_at, handoff.lease_expires_at = "erased", now, None
+            result.agencies.add(handoff.agency_id)
+        handoff.context_encrypted = None
+        handoff.referral_note_encrypted = None
+        handoff.conversation_id = ERASED_CONVERSATION
+    await session.execute(delete(HandoffMessage).where(HandoffMessage.conversation_id == conversation_id))
+    case_ids: List[int] = list(
+        (await session.scalars(select(Case.id).where(Case.conversation_id == conversation_id))).all()
+    )
+    if case_ids:
+        await session.execute(
+            update(Case)
+            .where(Case.id.in_(case_ids))
+            .values(
+                conversation_id=ERASED_CONVERSATION,
+                details_encrypted=keys.encrypt(json.dumps({})),
+                contact_encrypted=None,
+                contact_method="anonymous",
+                public_note_encrypted=None,
+                updated_at=now,
+            )
+        )
+        await session.execute(delete(CaseNote).where(CaseNote.case_id.in_(case_ids)))
+        await session.execute(
+            update(CaseAccess).where(CaseAccess.case_id.in_(case_ids)).values(referral_reason_encrypted=None)
+        )
+        result.cases_anonymised += len(case_ids)
+    for model in (InboxMessage, OutboxMessage, Identifier, UrgentRequest):
+        await session.execute(delete(model).where(model.conversation_id == conversation_id))
+    await session.execute(delete(StatusCheck).where(StatusCheck.conversation_id == conversation_id))
+    await session.execute(delete(Conversation).where(Conversation.id == conversation_id))
+    result.conversations += 1
+
+
+async def erase(
+    db: async_sessionmaker[AsyncSession], keys: KeySet, tracker_url: str, conversation_id: str
+) -> Erased:
+    """Erase one conversation everywhere: the gateway database, then Rasa's tracker store."""
+    result = Erased()
+    async with db() as session, session.begin():
+        await erase_in_gateway(session, keys, conversation_id, result)
+    result.tracker_events = await tracker_delete(tracker_url, "sender_id = :sender", {"sender": conversation_id})
+    logger.info("erased a conversation on request (%d case(s) anonymised)", result.cases_anonymised)
+    return result
+
+
+async def erase_requested(
+    db: async_sessionmaker[AsyncSession], keys: KeySet, tracker_url: str, now: Optional[datetime] = None
+) -> Erased:
+    """Erase every conversation whose user confirmed, once its last note is out (or long overdue)."""
+    now = now or utcnow()
+    total = Erased()
+    async with db() as session:
+        due = (
+            await session.execute(
+                select(Conversation.id, Conversation.erase_requested_at).where(
+                    Conversation.erase_requested_at.is_not(None)
+                )
+            )
+        ).all()
+        waiting = set(
+            (
+                await session.scalars(
+                    select(OutboxMessage.conversation_id).where(
+                        OutboxMessage.conversation_id.in_([row.id for row in due]), OutboxMessage.status == "pending"
+                    )
+                )
+            ).all()
+        )
+    for conversation_id, requested_at in due:
+        assert requested_at is not None
+        if requested_at.tzinfo is None:
+            requested_at = requested_at.replace(tzinfo=now.tzinfo)
+        if conversation_id in waiting and now - requested_at < DELIVERY_GRACE:
+            continue
+        done = await erase(db, keys, tracker_url, conversation_id)
+        total.conversations += done.conversations
+        total.cases_anonymised += done.cases_anonymised
+        total.tracker_events += done.tracker_events
+        total.agencies |= done.agencies
+    return total

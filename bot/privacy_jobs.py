@@ -1,0 +1,39 @@
+"""The privacy jobs that run inside the gateway: erasures users confirmed, and the retention purge."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import time
+
+from aiohttp import web
+
+from bot import erasure, retention
+from bot.app_keys import DB, DESK, KEYS, SETTINGS
+from bot.handoff.service import Effects
+
+logger = logging.getLogger(__name__)
+ERASE_SWEEP_SECONDS = 2.0
+
+
+async def erase_now(app: web.Application) -> int:
+    """Erase the conversations whose users confirmed; consoles whose queues changed are told."""
+    done = await erasure.erase_requested(app[DB], app[KEYS], app[SETTINGS].rasa_tracker_url)
+    if done.agencies:
+        app[DESK].apply(Effects(agencies=done.agencies), {})
+    return done.conversations
+
+
+async def run(app: web.Application) -> None:
+    """Erasures every 2 s; the purge a minute after start-up and then every PURGE_INTERVAL_MINUTES."""
+    settings = app[SETTINGS]
+    next_purge = time.monotonic() + min(60.0, 60 * settings.purge_interval_minutes)
+    while True:
+        try:
+            await erase_now(app)
+            if time.monotonic() >= next_purge:
+                next_purge = time.monotonic() + 60 * settings.purge_interval_minutes
+                await retention.purge(app[DB], settings.rasa_tracker_url, retention.Limits.from_settings(settings))
+        except Exception as exc:  # the next round tries again
+            logger.warning("privacy job failed: %s", type(exc).__name__)
+        await asyncio.sleep(ERASE_SWEEP_SECONDS)
