@@ -60,7 +60,7 @@ async def test_a_text_reaches_rasa_under_a_pseudonym_and_the_reply_has_inline_bu
     (turn,) = fake_rasa[0].received
     assert turn["sender"] == pseudonym("pseudonym-key-for-tests", "telegram", str(CHAT))
     assert str(CHAT) not in json.dumps(turn)
-    assert turn["metadata"] == {"channel": "telegram", "language_hint": "en"}
+    assert turn["metadata"] == {"channel": "telegram", "language": "en", "language_hint": "en"}
     first, second = fake_telegram.sent()
     assert first["chat_id"] == CHAT and first["text"].startswith("echo: Is a job in Dubai")
     keyboard = second["reply_markup"]["inline_keyboard"]
