@@ -40,7 +40,7 @@ run: install $(MODEL) ## install what is missing, train if needed, start everyth
 .PHONY: test
 test: install $(MODEL) lint validate ## the same set-up, then every test
 	$(MAKE) --no-print-directory test-stories
-	$(call pytest,$(RASA_PY),tests/nlu_components tests/actions)
+	$(call pytest,$(RASA_PY),tests/nlu_components tests/actions tests/locales)
 	$(call pytest,$(GW_PY),tests/gateway tests/integration tests/browser)
 
 .PHONY: install
@@ -106,7 +106,7 @@ eval-offers: install ## score red flags and verdicts on the held-out adverts (th
 lint: install ## ruff and mypy over every package
 	$(GW_VENV)/bin/ruff check .
 	$(GW_VENV)/bin/mypy bot
-	$(RASA_VENV)/bin/mypy nlu actions
+	$(RASA_VENV)/bin/mypy nlu actions locales
 
 .PHONY: lock-rasa lock-gateway
 lock-rasa: ## refreeze requirements/rasa.lock from requirements/rasa.in
