@@ -28,6 +28,9 @@ SAME_IN_BOTH = {"No", "English", "Español", "Français", "Construction", "Facto
 # user-facing and so are not translated).
 CODE_TEXTS: Dict[str, Tuple[str, Set[str]]] = {
     "gateway": ("bot/channels/notes.py", {"OUTSIDE_WINDOW"}),
+    "numbers": ("actions/numbers_message.py", {"URGENT_KINDS"}),
+    "handoff": ("actions/handoff.py", {"REASON_AFTER"}),
+    "country_answer": ("actions/country_answer.py", set()),
 }
 
 
