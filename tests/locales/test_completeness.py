@@ -31,6 +31,7 @@ CODE_TEXTS: Dict[str, Tuple[str, Set[str]]] = {
     "numbers": ("actions/numbers_message.py", {"URGENT_KINDS"}),
     "handoff": ("actions/handoff.py", {"REASON_AFTER"}),
     "country_answer": ("actions/country_answer.py", set()),
+    "job_offer_verdict": ("actions/job_offer/verdict.py", {"FLAG_FROM_ANSWER"}),
 }
 
 
@@ -104,3 +105,13 @@ def test_every_language_has_its_files() -> None:
     for language in OTHER_LANGUAGES:
         assert (ROOT / "locales" / language / "responses.yml").exists()
         assert (ROOT / "locales" / language / "messages.yml").exists()
+
+
+@pytest.mark.parametrize("language", OTHER_LANGUAGES)
+def test_every_red_flag_explanation_is_translated(language: str) -> None:
+    weights = yaml.safe_load((ROOT / "actions" / "job_offer" / "weights.yml").read_text(encoding="utf-8"))
+    translated = messages(language).get("job_offer_flags") or {}
+    assert sorted(set(weights["flags"]) - set(translated)) == [], f"red flags without a {language} explanation"
+    for flag, info in weights["flags"].items():
+        for part in ("why", "todo"):
+            assert translated[flag][part].strip() and translated[flag][part] != info[part], (flag, part)
