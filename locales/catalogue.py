@@ -79,7 +79,7 @@ def messages(language: str, directory: Path = LOCALES_DIR) -> Dict[str, Dict[str
     return dict(yaml.safe_load(path.read_text(encoding="utf-8")) or {})
 
 
-def localize(section: str, name: str, english: Any, language: Optional[str] = None, **values: Any) -> Any:
+def localize(section: str, name: str, english: Any, language: Optional[str] = None, /, **values: Any) -> Any:
     """`english` in `language`: the catalogue's text for section.name, with `{placeholders}` filled.
 
     English texts stay in the code that uses them (the reference); other languages live in

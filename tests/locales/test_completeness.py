@@ -32,6 +32,8 @@ CODE_TEXTS: Dict[str, Tuple[str, Set[str]]] = {
     "handoff": ("actions/handoff.py", {"REASON_AFTER"}),
     "country_answer": ("actions/country_answer.py", set()),
     "job_offer_verdict": ("actions/job_offer/verdict.py", {"FLAG_FROM_ANSWER"}),
+    "reports": ("actions/reports/messages.py", set()),
+    "report_status": ("actions/reports/status.py", set()),
 }
 
 
