@@ -92,3 +92,25 @@ def localize(section: str, name: str, english: Any, language: Optional[str] = No
     if isinstance(chosen, str) and values:
         return chosen.format(**values)
     return chosen
+
+
+@cache
+def answer_words(key: str, directory: Path = LOCALES_DIR) -> str:
+    """Regex alternatives for typed answers (`key`) from every language's `answers.yml`, "|"-joined.
+
+    The form readers (actions/*/answers.py) add these to their English patterns, so a typed
+    "sí", "no sé", "passer" or "je ne sais pas" is read like "yes", "not sure" or "skip".
+    """
+    parts: List[str] = []
+    for code in languages(directory).codes:
+        path = directory / code / "answers.yml"
+        if path.exists():
+            content = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+            parts += [str(part) for part in content.get(key) or []]
+    return "|".join(parts)
+
+
+def with_answer_words(english: str, key: str) -> str:
+    """`english` (a regex alternation) extended with every language's words for `key`."""
+    extra = answer_words(key)
+    return f"{english}|{extra}" if extra else english

@@ -1,0 +1,52 @@
+"""Typed answers in Spanish and French read like their English equivalents (locales/<lang>/answers.yml)."""
+
+from __future__ import annotations
+
+import pytest
+
+from actions.job_offer import answers as offer
+from actions.reports import answers as report
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [("sí", "yes"), ("si claro", "yes"), ("no", "no"), ("no sé", "unsure"), ("ni idea", "unsure"),
+     ("oui", "yes"), ("non", "no"), ("je ne sais pas", "unsure"), ("chais pas", "unsure"), ("ouais", "yes")],
+)
+def test_yes_no_not_sure(text: str, expected: str) -> None:
+    assert offer.yes_no_unsure(text) == expected
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [("trabajo de casa, cuidar niños", "domestic_work"), ("mesera en un restaurante", "hospitality"),
+     ("en una fábrica de ropa", "factory"), ("call center en línea", "it_call_centre"),
+     ("femme de ménage", "domestic_work"), ("sur un chantier", "construction"), ("dans une usine", "factory"),
+     ("cueillette de fraises dans une ferme", "agriculture")],
+)
+def test_kinds_of_work(text: str, expected: str) -> None:
+    assert offer.job_sector(text) == expected
+
+
+def test_age_source_and_visa() -> None:
+    assert offer.age_group("tengo 16 años") == "minor" and offer.age_group("j'ai 17 ans") == "minor"
+    assert offer.age_group("soy mayor de edad") == "adult" and offer.age_group("je suis majeur") == "adult"
+    assert offer.offer_source("un desconocido por facebook") == "online"
+    assert offer.offer_source("une amie de ma mère") == "personal"
+    assert offer.offer_source("una agencia de empleo") == "agency"
+    assert offer.visa_answer("con visa de turista") == "wrong" and offer.visa_answer("visa touriste") == "wrong"
+    assert offer.visa_answer("permis de travail") == "work"
+    # English answers read as before.
+    assert offer.offer_source("a friend of my family") == "personal" and offer.offer_source("face to face") is None
+
+
+def test_report_answers() -> None:
+    assert report.is_skip("saltar") and report.is_skip("passer") and report.is_skip("prefiero no decir")
+    assert report.yes_no("sí") == "yes" and report.yes_no("non merci") == "no" and report.yes_no("tal vez") == "unsure"
+    assert report.category("no les pagan y tienen una deuda") == "labour_exploitation"
+    assert report.category("des photos sur internet") == "online_abuse"
+    assert report.children_at_risk("dos niñas de unos 14 años") is True
+    assert report.children_at_risk("aucun enfant, que des adultes") is False
+    assert report.contact_method("prefiero anónimo") == "anonymous"
+    assert report.contact_method("par téléphone") == "phone"
+    assert report.contact_method("aquí en este chat") == "chat"
