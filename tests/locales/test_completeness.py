@@ -34,6 +34,9 @@ CODE_TEXTS: Dict[str, Tuple[str, Set[str]]] = {
     "job_offer_verdict": ("actions/job_offer/verdict.py", {"FLAG_FROM_ANSWER"}),
     "reports": ("actions/reports/messages.py", set()),
     "report_status": ("actions/reports/status.py", set()),
+    "support_services": ("actions/support_services.py", set()),
+    "job_offer_form": ("actions/job_offer/form.py", {"FORM"}),
+    "report_forms": ("actions/reports/forms.py", {"BUTTON_ANSWERS"}),
 }
 
 
