@@ -18,7 +18,7 @@ from aiohttp import web
 from sqlalchemy import select, update
 
 from bot.app_keys import DB, KEYS, RUNNER, SETTINGS
-from bot.channels import notes
+from bot.channels import notes, webchat_page
 from bot.crypto import KeySet
 from bot.delivery import inbound as kinds
 from bot.delivery.inbound import Inbound
@@ -157,8 +157,9 @@ async def get_messages(request: web.Request) -> web.Response:
 
 @routes.get("/chat")
 async def chat_page(request: web.Request) -> web.Response:
-    """The chat page, rendered once at start-up with the quick-exit address."""
-    return web.Response(text=request.app[CHAT_PAGE], content_type="text/html")
+    """The chat page (quick-exit address set at start-up) with its labels in the browser's language."""
+    language = webchat_page.page_language(request.query.get("lang"), request.headers.get("Accept-Language"))
+    return web.Response(text=webchat_page.render(request.app[CHAT_PAGE], language), content_type="text/html")
 
 
 def _attribute(value: str) -> str:

@@ -141,3 +141,12 @@ async def test_the_web_chat_browser_language_and_a_switch_mid_conversation(gatew
     assert fake.received[-1]["metadata"]["language"] == "fr"
     await gateway.post("/webchat/messages", json={"session_id": "s1", "text": "👍"})
     assert fake.received[-1]["metadata"]["language"] == "fr"
+
+
+async def test_the_chat_page_speaks_the_browsers_language(gateway: TestClient) -> None:
+    english = await (await gateway.get("/chat")).text()
+    spanish = await (await gateway.get("/chat", headers={"Accept-Language": "es-MX,es;q=0.9,en;q=0.8"})).text()
+    french = await (await gateway.get("/chat", params={"lang": "fr"})).text()
+    assert 'lang="en"' in english and "Quick exit" in english
+    assert 'lang="es"' in spanish and "Salida rápida" in spanish and "Escribe un mensaje" in spanish
+    assert 'lang="fr"' in french and "Sortie rapide" in french and "{{" not in french
