@@ -39,6 +39,7 @@ CODE_TEXTS: Dict[str, Tuple[str, Set[str]]] = {
     "report_forms": ("actions/reports/forms.py", {"BUTTON_ANSWERS"}),
     "handoff_gateway": ("bot/handoff/messages.py", {"CANCEL_PAYLOAD"}),
     "webchat": ("bot/channels/webchat_page.py", set()),
+    "recruiter": ("actions/job_offer/recruiter.py", set()),
 }
 
 
