@@ -19,7 +19,6 @@ from pathlib import Path
 from typing import Any, Dict, List, Optional
 
 import yaml
-from rasa.core.nlg.generator import NaturalLanguageGenerator
 from rasa.core.nlg.response import TemplatedNaturalLanguageGenerator
 from rasa.shared.core.domain import Domain
 from rasa.shared.core.trackers import DialogueStateTracker
@@ -39,16 +38,30 @@ def load_responses(language: str, directory: Path = LOCALES_DIR) -> Responses:
     return dict(content.get("responses") or {})
 
 
-class LocalizedNaturalLanguageGenerator(NaturalLanguageGenerator):
-    """Chooses each response from the `language` slot's set, English when it has none."""
+class LocalizedNaturalLanguageGenerator(TemplatedNaturalLanguageGenerator):
+    """Chooses each response from the `language` slot's set, English when it has none.
+
+    A TemplatedNaturalLanguageGenerator so that Rasa hands it the domain's responses when the
+    model is loaded (the server creates the generator before it has a domain).
+    """
 
     def __init__(self, endpoint_config: Optional[EndpointConfig] = None, domain: Optional[Domain] = None) -> None:
-        english: Responses = dict(domain.responses) if domain is not None else {}
         directory = Path(str((endpoint_config.kwargs if endpoint_config else {}).get("directory") or LOCALES_DIR))
         self.default = languages(directory).default
-        self.generators: Dict[str, TemplatedNaturalLanguageGenerator] = {
-            code: TemplatedNaturalLanguageGenerator({**english, **load_responses(code, directory)})
-            for code in languages(directory).codes
+        self.translations = {code: load_responses(code, directory) for code in languages(directory).codes}
+        self.generators: Dict[str, TemplatedNaturalLanguageGenerator] = {}
+        super().__init__(dict(domain.responses) if domain is not None else {})
+
+    @property  # type: ignore[override]
+    def responses(self) -> Responses:
+        return self._english
+
+    @responses.setter
+    def responses(self, english: Responses) -> None:
+        self._english = dict(english)
+        self.generators = {
+            code: TemplatedNaturalLanguageGenerator({**self._english, **translated})
+            for code, translated in self.translations.items()
         }
 
     def for_language(self, language: Optional[str]) -> TemplatedNaturalLanguageGenerator:

@@ -41,3 +41,11 @@ async def test_conditions_still_choose_the_variation_in_every_language() -> None
 
 async def test_an_unknown_language_falls_back_to_english() -> None:
     assert (await generate("utter_goodbye", language="de"))["text"] == (await generate("utter_goodbye"))["text"]
+
+
+async def test_the_server_can_create_it_before_the_model_is_loaded() -> None:
+    """Rasa builds the generator without a domain, then sets `responses` once the model is loaded."""
+    nlg = LocalizedNaturalLanguageGenerator(domain=None)
+    nlg.responses = DOMAIN.responses
+    answer = await nlg.generate("utter_goodbye", tracker(language="es"), "rest")
+    assert answer is not None and answer["text"].startswith("Cuídate")
