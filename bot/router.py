@@ -12,6 +12,7 @@ from __future__ import annotations
 import asyncio
 import json
 import logging
+import re
 from dataclasses import dataclass
 from typing import Any, Awaitable, Callable, Dict, List, Mapping, Optional
 
@@ -93,6 +94,24 @@ def rasa_text_for(row: InboxMessage, conversation: Conversation) -> Optional[str
                 return str(conversation.numbered_choices[index])
         return text or None
     return None
+
+
+def with_language(rasa_text: str, language: str) -> str:
+    """A payload ("/check_job_offer", "/inform{...}") with the language as one more entity.
+
+    Rasa does not run its NLU pipeline on a payload, so the metadata's language would not reach
+    the `language` slot; as an entity in the payload it does. Typed text is left alone.
+    """
+    match = re.match(r"^(/[A-Za-z_][\w/]*)(\{.*\})?$", rasa_text, re.DOTALL)
+    if not match or match.group(1) == "/restart":
+        return rasa_text
+    try:
+        entities = json.loads(match.group(2)) if match.group(2) else {}
+    except ValueError:
+        return rasa_text
+    if not isinstance(entities, dict) or "language" in entities:
+        return rasa_text
+    return match.group(1) + json.dumps({**entities, "language": language}, separators=(",", ":"))
 
 
 def gateway_replies(row: InboxMessage, language: Optional[str] = None) -> List[BotReply]:
@@ -247,6 +266,7 @@ class TurnRunner(ConversationWorkers):
         if expired:
             replies = [BotReply(notes.say("CHOICE_EXPIRED", language))]
         if rasa_text is not None:
+            rasa_text = with_language(rasa_text, language)
             metadata = {"channel": row.channel, "language": language}
             if conversation.language_hint:
                 metadata["language_hint"] = conversation.language_hint

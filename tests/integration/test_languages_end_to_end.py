@@ -140,7 +140,8 @@ def test_a_job_check_in_each_language(stack: Stack, language: str) -> None:
 def test_a_report_with_its_reference_in_each_language(stack: Stack, language: str) -> None:
     chat = BrowserChat(stack, language)
     assert EXPECTED["exception"][language] in texts(chat.say("/report_trafficking"))
-    for answer in ("skip", "not sure", "skip", "not sure", "not sure", "no", "no, stay anonymous", "yes", "no"):
+    answers = ("skip", "not sure", "Nairobi, Kenya", "not sure", "not sure", "no", "no, stay anonymous", "yes", "no")
+    for answer in answers:
         chat.say(answer)
     filed = texts(chat.say("yes"))
     code = re.search(r"SP-[0-9A-Z]{6}", filed)
