@@ -43,7 +43,8 @@ STATED_AGE = re.compile(r"\b(i.?m|i am|im)\s+(\d{1,2})\b|\b\d{1,2}\s*(y/?o|years
 
 # Messages the form must not swallow as answers: returning no slot for them makes Rasa's form
 # reject the turn, so the rules for stopping and for emergencies take over.
-INTERRUPTIONS = {"stop", "emergency"}
+# A language switch too: the rule confirms it and the form asks again (data/rules/language.yml).
+INTERRUPTIONS = {"stop", "emergency", "change_language"}
 
 
 def interrupted(tracker: Tracker) -> bool:

@@ -106,6 +106,8 @@ def interrupted(tracker: Tracker) -> bool:
     asked = tracker.get_slot("requested_slot")
     if answers.is_skip(text) or is_button_answer(asked, text):
         return False
+    if intent == "change_language":  # the rule confirms it and the form asks again
+        return True
     if intent == "emergency":
         return asked not in NARRATIVE_SLOTS
     if intent == "stop":

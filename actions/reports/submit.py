@@ -46,6 +46,11 @@ def _contact(tracker: Tracker, method_slot: str, phone_slot: str) -> Dict[str, A
     return {"method": method, "phone": phone if method == "phone" else None}
 
 
+def _category(tracker: Tracker) -> str:
+    category = tracker.get_slot("report_category")
+    return "trafficking" if category in (None, answers.SKIPPED) else str(category)
+
+
 def report_payload(tracker: Tracker, key: str) -> Dict[str, Any]:
     """The casework API body for a finished report form."""
     who = _value(tracker, "report_who_at_risk")
@@ -59,7 +64,8 @@ def report_payload(tracker: Tracker, key: str) -> Dict[str, Any]:
         "idempotency_key": key,
         "conversation_id": tracker.sender_id,
         "kind": "report",
-        "category": tracker.get_slot("report_category") or "trafficking",
+        # "Not sure" (a button) and a skip are recorded as skipped: the catch-all category then.
+        "category": _category(tracker),
         "country": tracker.get_slot("report_country"),
         "language": language_of(tracker),
         "danger_now": tracker.get_slot("report_danger_now") == answers.YES,

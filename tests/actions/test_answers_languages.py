@@ -50,3 +50,28 @@ def test_report_answers() -> None:
     assert report.contact_method("prefiero anónimo") == "anonymous"
     assert report.contact_method("par téléphone") == "phone"
     assert report.contact_method("aquí en este chat") == "chat"
+
+
+def test_a_skipped_category_files_as_the_catch_all() -> None:
+    """Tapping "Not sure" for the category records a skip; the report is still filed (it was refused)."""
+    from rasa_sdk import Tracker
+
+    from actions.reports.submit import report_payload
+
+    slots = {"report_category": "skipped", "language": "es"}
+    tracker = Tracker("c1", slots, {"text": "yes"}, [], False, None, {}, "action_listen")
+    payload = report_payload(tracker, "k" * 16)
+    assert payload["category"] == "trafficking" and payload["language"] == "es"
+
+
+def test_a_language_switch_interrupts_every_form() -> None:
+    """The form does not take '/change_language{...}' as an answer: the language rule runs instead."""
+    from rasa_sdk import Tracker
+
+    from actions.job_offer.form import interrupted as offer_interrupted
+    from actions.reports.forms import interrupted as report_interrupted
+
+    message = {"text": '/change_language{"language":"fr"}', "intent": {"name": "change_language"}}
+    for slot in ("job_type", "report_what", "report_category"):
+        tracker = Tracker("c1", {"requested_slot": slot}, message, [], False, None, {}, "action_listen")
+        assert offer_interrupted(tracker) and report_interrupted(tracker)
