@@ -64,6 +64,9 @@ def parse_message_request(raw: bytes) -> Dict[str, str]:
     language = body.get("language")
     if isinstance(language, str) and 0 < len(language) <= 16:
         message["language"] = language
+    # A pressed button (its payload is the text): a choice, not words to detect a language in.
+    if body.get("button") is True:
+        message["button"] = "yes"
     return message
 
 
@@ -115,7 +118,7 @@ async def post_message(request: web.Request) -> web.Response:
         external_id=external_id,
         user_id=message["session_id"],
         address=message["session_id"],
-        kind=kinds.TEXT,
+        kind=kinds.BUTTON if message.get("button") else kinds.TEXT,
         text=message["text"],
         language_hint=message.get("language"),
     )

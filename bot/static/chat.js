@@ -42,7 +42,7 @@
       button.textContent = b.title;
       button.addEventListener("click", () => {
         row.remove();
-        send(b.payload, b.title);
+        send(b.payload, b.title, true);
       });
       row.appendChild(button);
     }
@@ -76,7 +76,7 @@
     } catch (e) { /* offline for a moment: the next poll catches up */ }
   }
 
-  async function send(text, shownText) {
+  async function send(text, shownText, isButton) {
     addBubble(shownText || text, "user");
     const waiting = addBubble("…", "bot waiting");
     try {
@@ -85,7 +85,7 @@
         headers: { "Content-Type": "application/json" },
         body: JSON.stringify({
           session_id: sessionId(), text: text, client_message_id: crypto.randomUUID(),
-          language: navigator.language || "",
+          language: navigator.language || "", button: Boolean(isButton),
         }),
       });
       const body = await response.json();

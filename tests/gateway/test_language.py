@@ -150,3 +150,16 @@ async def test_the_chat_page_speaks_the_browsers_language(gateway: TestClient) -
     assert 'lang="en"' in english and "Quick exit" in english
     assert 'lang="es"' in spanish and "Salida rápida" in spanish and "Escribe un mensaje" in spanish
     assert 'lang="fr"' in french and "Sortie rapide" in french and "{{" not in french
+
+
+async def test_a_pressed_button_is_a_choice_not_words_to_detect(gateway: TestClient, fake_rasa) -> None:
+    """Form buttons send English payloads ("no, stay anonymous"): a press never changes the language."""
+    fake = fake_rasa[0]
+    await gateway.post("/webchat/messages", json={"session_id": "s2", "text": "hola", "language": "es"})
+    await gateway.post(
+        "/webchat/messages", json={"session_id": "s2", "text": "no, stay anonymous please", "button": True}
+    )
+    assert fake.received[-1]["metadata"]["language"] == "es"
+    typed = {"session_id": "s2", "text": "actually I would rather write in English"}
+    await gateway.post("/webchat/messages", json=typed)
+    assert fake.received[-1]["metadata"]["language"] == "en"

@@ -116,8 +116,15 @@ class BrowserChat:
         self.session_id = str(uuid.uuid4())
         self.language = language
 
-    def say(self, text: str) -> List[Dict[str, Any]]:
-        body = json.dumps({"session_id": self.session_id, "text": text, "language": self.language}).encode()
+    def say(self, text: str, button: bool = False) -> List[Dict[str, Any]]:
+        body = {"session_id": self.session_id, "text": text, "language": self.language, "button": button}
+        return self._post(json.dumps(body).encode())
+
+    def press(self, payload: str) -> List[Dict[str, Any]]:
+        """A button's payload, as the chat page sends it."""
+        return self.say(payload, button=True)
+
+    def _post(self, body: bytes) -> List[Dict[str, Any]]:
         request = urllib.request.Request(self.url, data=body, headers={"Content-Type": "application/json"})
         with urllib.request.urlopen(request, timeout=30) as response:
             return list(json.loads(response.read())["messages"])
@@ -126,12 +133,12 @@ class BrowserChat:
 @pytest.mark.parametrize("language", LANGUAGES)
 def test_a_job_check_in_each_language(stack: Stack, language: str) -> None:
     chat = BrowserChat(stack, language)
-    intro = texts(chat.say("/check_job_offer"))
+    intro = texts(chat.press("/check_job_offer"))
     assert EXPECTED["check_intro"][language] in intro and EXPECTED["country_question"][language] in intro
-    chat.say("/inform{\"country\": \"AE\"}")
+    chat.say("Dubai")
     for answer in ("housework or care", "18 or older", "a stranger", "yes", "yes", "tourist or visit visa", "no"):
-        chat.say(answer)
-    verdict = texts(chat.say("yes"))
+        chat.press(answer)
+    verdict = texts(chat.press("yes"))
     assert verdict.startswith(EXPECTED["high"][language]), verdict
     assert EXPECTED["fee_flag"][language] in verdict and EXPECTED["safe_steps"][language] in verdict
 
@@ -139,21 +146,23 @@ def test_a_job_check_in_each_language(stack: Stack, language: str) -> None:
 @pytest.mark.parametrize("language", LANGUAGES)
 def test_a_report_with_its_reference_in_each_language(stack: Stack, language: str) -> None:
     chat = BrowserChat(stack, language)
-    assert EXPECTED["exception"][language] in texts(chat.say("/report_trafficking"))
-    answers = ("skip", "not sure", "Nairobi, Kenya", "not sure", "not sure", "no", "no, stay anonymous", "yes", "no")
-    for answer in answers:
-        chat.say(answer)
-    filed = texts(chat.say("yes"))
+    assert EXPECTED["exception"][language] in texts(chat.press("/report_trafficking"))
+    chat.press("skip")
+    chat.press("not sure")
+    chat.say("Nairobi, Kenya")
+    for answer in ("not sure", "not sure", "no", "no, stay anonymous", "yes", "no"):
+        chat.press(answer)
+    filed = texts(chat.press("yes"))
     code = re.search(r"SP-[0-9A-Z]{6}", filed)
     assert code and EXPECTED["filed"][language] in filed, filed
-    status = texts(chat.say("/check_report_status"))
+    status = texts(chat.press("/check_report_status"))
     assert code.group(0) in status and EXPECTED["status"][language] in status, status
 
 
 @pytest.mark.parametrize("language", LANGUAGES)
 def test_an_emergency_in_each_language(stack: Stack, language: str) -> None:
     chat = BrowserChat(stack, language)
-    replies = chat.say("/emergency")
+    replies = chat.press("/emergency")
     assert replies[0]["text"].startswith(EXPECTED["call_now"][language]), replies[0]["text"]
     answer = texts(replies)
     assert EXPECTED["advice"][language] in answer and EXPECTED["ask_country"][language] in answer
@@ -171,15 +180,15 @@ def test_typed_danger_and_a_typed_question_in_each_language(stack: Stack, langua
 
 def test_switching_language_mid_conversation(stack: Stack) -> None:
     chat = BrowserChat(stack, "es")
-    assert EXPECTED["greeting"]["es"] in texts(chat.say("/greet"))
+    assert EXPECTED["greeting"]["es"] in texts(chat.press("/greet"))
     confirmed = texts(chat.say("/language fr"))
     assert "je te parle en français" in confirmed
-    assert EXPECTED["country_question"]["fr"] in texts(chat.say("/check_job_offer"))
+    assert EXPECTED["country_question"]["fr"] in texts(chat.press("/check_job_offer"))
 
 
 def test_a_form_keeps_its_language_and_an_explicit_switch_asks_again(stack: Stack) -> None:
     chat = BrowserChat(stack, "es")
-    assert EXPECTED["country_question"]["es"] in texts(chat.say("/check_job_offer"))
+    assert EXPECTED["country_question"]["es"] in texts(chat.press("/check_job_offer"))
     # A long English message mid-form: the gateway now detects English, the form stays Spanish.
     reprompt = texts(chat.say("honestly I am not sure what the name of that place was"))
     assert "No reconocí un país" in reprompt or "¿Qué tipo de trabajo es?" in reprompt, reprompt
