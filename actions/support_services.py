@@ -17,7 +17,7 @@ from actions import casework_client
 from actions.handoff import language_of
 from actions.helpline_directory import country_in_sentence
 from actions.numbers_message import helpline_text
-from locales.catalogue import localize
+from locales.catalogue import localize, with_answer_words
 
 CITIES_FILE = Path(__file__).resolve().parent.parent / "nlu" / "gazetteer" / "cities.yml"
 
@@ -59,7 +59,8 @@ def say(text_name: str, language: Optional[str] = None, **values: Any) -> Any:
 def service_in(text: str) -> Optional[str]:
     lowered = text.lower()
     for service, pattern in SERVICE_WORDS:
-        if re.search(pattern, lowered):
+        # Other languages' words for each kind of service: locales/<lang>/answers.yml (service_<kind>).
+        if re.search(with_answer_words(pattern, f"service_{service}"), lowered):
             return service
     return None
 

@@ -497,7 +497,8 @@ async def escalate(
                 )
             )
         effects.agencies.add(handoff.agency_id)
-        late = messages.escalated(helplines_for(handoff.country), handoff.language)
+        # helplines_for(country, language): actions.numbers_message.helpline_text
+        late = messages.escalated(helplines_for(handoff.country, handoff.language), handoff.language)
         await _tell(session, keys, effects, handoff, late)
     return len(overdue)
 

@@ -75,3 +75,13 @@ def test_a_language_switch_interrupts_every_form() -> None:
     for slot in ("job_type", "report_what", "report_category"):
         tracker = Tracker("c1", {"requested_slot": slot}, message, [], False, None, {}, "action_listen")
         assert offer_interrupted(tracker) and report_interrupted(tracker)
+
+
+def test_kinds_of_service_in_spanish_and_french() -> None:
+    from actions.support_services import service_in
+
+    assert service_in("hay un albergue para mujeres?") == "shelter"
+    assert service_in("necesito un abogado gratis") == "legal_aid"
+    assert service_in("je cherche un foyer pour ce soir") == "shelter"
+    assert service_in("je veux rentrer chez moi") == "repatriation"
+    assert service_in("is there a shelter") == "shelter"
