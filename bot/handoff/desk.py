@@ -25,6 +25,7 @@ from bot.handoff import messages, service
 from bot.handoff.hub import Hub
 from bot.rasa_client import RasaClient, RasaUnavailable
 from bot.store.models import Agency, Conversation, Handoff, InboxMessage, utcnow
+from locales.catalogue import localize
 
 logger = logging.getLogger(__name__)
 T = TypeVar("T")
@@ -212,7 +213,7 @@ class Desk:
                 handoff.country = country
                 replies.append(messages.BotReply(emergency_text(country, handoff.language)))
             elif row.kind == kinds.MEDIA:
-                replies.append(messages.BotReply(MEDIA_NOTE))
+                replies.append(messages.BotReply(localize("handoff_desk", "MEDIA_NOTE", MEDIA_NOTE, handoff.language)))
             elif handoff.status == "queued" and await service.notice_due(handoff, now):
                 replies.append(messages.still_waiting(await service.position(session, handoff), handoff.language))
                 handoff.last_notice_at = now

@@ -12,7 +12,6 @@ from datetime import datetime
 from functools import cache
 from typing import Any, Dict, List, Optional
 
-from bot.handoff.hours import describe
 from bot.rasa_client import BotReply
 from locales.catalogue import languages, localize, messages
 
@@ -27,6 +26,11 @@ NUMBER_IN_LINE = "You are number {position} in line."
 ASKED = "I've asked for a counselor from {agency}. {line}"
 ASKED_URGENT = "I've asked for a counselor from {agency} as urgent. {line}"
 HOURS_AGAIN = " Their hours start again {when}."
+OPENING = "{day} {time} ({zone} time)"
+DAYS = {
+    "Monday": "Monday", "Tuesday": "Tuesday", "Wednesday": "Wednesday", "Thursday": "Thursday",
+    "Friday": "Friday", "Saturday": "Saturday", "Sunday": "Sunday",
+}
 OFF_DUTY = "Nobody from {agency} is on duty right now.{hours} Your request is kept until then."
 SOONER = "If you need to talk to someone sooner:"
 WAITED = "Lately people have waited about {minutes} minutes. Your request is kept while you wait."
@@ -77,6 +81,14 @@ def cancel_words() -> frozenset[str]:
     return frozenset(words)
 
 
+def opening(moment: datetime, language: Optional[str] = None) -> str:
+    """"Monday 09:00 (Africa/Nairobi time)" (bot/handoff/hours.py `describe`), in `language`."""
+    days: Dict[str, str] = localize("handoff_gateway", "DAYS", DAYS, language)
+    zone = getattr(moment.tzinfo, "key", None) or "UTC"
+    day = moment.strftime("%A")
+    return say("OPENING", language, day=days.get(day, day), time=moment.strftime("%H:%M"), zone=zone)
+
+
 def _line(position: int, language: Optional[str]) -> str:
     return say("NEXT_IN_LINE", language) if position == 1 else say("NUMBER_IN_LINE", language, position=position)
 
@@ -94,7 +106,7 @@ def queued(
     lines: List[str] = []
     lines.append(say("ASKED_URGENT" if urgent else "ASKED", language, agency=agency, line=_line(position, language)))
     if on_duty is False:
-        hours = say("HOURS_AGAIN", language, when=describe(next_opening)) if next_opening else ""
+        hours = say("HOURS_AGAIN", language, when=opening(next_opening, language)) if next_opening else ""
         lines.append(say("OFF_DUTY", language, agency=agency, hours=hours))
         lines.append(say("SOONER", language) + "\n" + helplines)
     elif wait_minutes is not None:

@@ -40,6 +40,7 @@ CODE_TEXTS: Dict[str, Tuple[str, Set[str]]] = {
     "handoff_gateway": ("bot/handoff/messages.py", {"CANCEL_PAYLOAD"}),
     "webchat": ("bot/channels/webchat_page.py", set()),
     "recruiter": ("actions/job_offer/recruiter.py", set()),
+    "handoff_desk": ("bot/handoff/desk.py", set()),
 }
 
 
