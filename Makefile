@@ -40,7 +40,7 @@ run: install $(MODEL) ## install what is missing, train if needed, start everyth
 .PHONY: test
 test: install $(MODEL) lint validate ## the same set-up, then every test
 	$(MAKE) --no-print-directory test-stories
-	$(call pytest,$(RASA_PY),tests/nlu_components tests/actions)
+	$(call pytest,$(RASA_PY),tests/nlu_components tests/actions tests/locales)
 	$(call pytest,$(GW_PY),tests/gateway tests/integration tests/browser)
 
 .PHONY: install
@@ -97,6 +97,20 @@ eval-nlu: install ## train NLU on data/ and score it on the held-out sets in tes
 	$(RASA) train nlu --fixed-model-name nlu-eval --out var/eval
 	$(RASA_PY) bench/eval_nlu.py --model var/eval/nlu-eval.tar.gz tests/nlu/holdout*.yml
 
+# One model per language instead of one multilingual model (docs/languages.md): each language's
+# training data alone (English: data/nlu/*.yml, others: data/nlu/<lang>/), scored on its held-out set.
+.PHONY: eval-nlu-per-language
+eval-nlu-per-language: install ## train one NLU model per language and score each on its own held-out set
+	@set -e; for held in tests/nlu/holdout*.yml; do \
+	  lang=$$(basename $$held .yml | sed -n 's/^holdout_//p'); lang=$${lang:-en}; \
+	  rm -rf var/eval/data-$$lang && mkdir -p var/eval/data-$$lang; \
+	  if [ $$lang = en ]; then cp data/nlu/*.yml var/eval/data-$$lang/; \
+	  elif [ -d data/nlu/$$lang ]; then cp data/nlu/$$lang/*.yml var/eval/data-$$lang/; \
+	  else echo "no training data for $$lang (data/nlu/$$lang/)"; continue; fi; \
+	  $(RASA) train nlu --nlu var/eval/data-$$lang --fixed-model-name nlu-$$lang --out var/eval; \
+	  $(RASA_PY) bench/eval_nlu.py --model var/eval/nlu-$$lang.tar.gz $$held; \
+	done
+
 .PHONY: eval-offers
 eval-offers: install ## score red flags and verdicts on the held-out adverts (then the dev sets tuned on)
 	$(RASA_PY) bench/eval_offers.py tests/job_offers/holdout.yml
@@ -106,7 +120,7 @@ eval-offers: install ## score red flags and verdicts on the held-out adverts (th
 lint: install ## ruff and mypy over every package
 	$(GW_VENV)/bin/ruff check .
 	$(GW_VENV)/bin/mypy bot
-	$(RASA_VENV)/bin/mypy nlu actions
+	$(RASA_VENV)/bin/mypy nlu actions locales
 
 .PHONY: lock-rasa lock-gateway
 lock-rasa: ## refreeze requirements/rasa.lock from requirements/rasa.in

@@ -9,7 +9,7 @@ from rasa_sdk.events import EventType, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
 from actions import casework_client
-from actions.handoff import request_handoff
+from actions.handoff import language_of, request_handoff
 from actions.numbers_message import emergency_text
 
 REPORT_FORMS = ("report_form", "missing_child_form")
@@ -25,7 +25,7 @@ class ActionEmergency(Action):
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[str, Any]
     ) -> List[EventType]:
         country = tracker.get_slot("country")
-        dispatcher.utter_message(text=emergency_text(country))
+        dispatcher.utter_message(text=emergency_text(country, language_of(tracker)))
         if (tracker.active_loop or {}).get("name") in REPORT_FORMS:
             # A report goes on after the numbers (its answers are not lost): the urgent request is
             # recorded, and the filed report offers a counselor.

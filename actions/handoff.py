@@ -15,6 +15,7 @@ from rasa_sdk.executor import CollectingDispatcher
 
 from actions import casework_client
 from actions.numbers_message import helpline_text
+from locales.catalogue import localize
 
 # The bot action just before the user's "talk to a person" tells why they ask.
 REASON_AFTER = {
@@ -59,6 +60,10 @@ def reason_for(tracker: Tracker) -> str:
 
 
 def language_of(tracker: Tracker) -> str:
+    """The conversation's language (the `language` slot the gateway sets), else the client's hint."""
+    slot = str(tracker.get_slot("language") or "")
+    if slot.isalpha() and 2 <= len(slot) <= 3:
+        return slot.lower()
     metadata = (tracker.latest_message or {}).get("metadata") or {}
     hint = str(metadata.get("language_hint") or "en").split("-")[0].lower()
     return hint if hint.isalpha() and 2 <= len(hint) <= 3 else "en"
@@ -91,7 +96,9 @@ class ActionRequestHuman(Action):
     ) -> List[EventType]:
         answer = await request_handoff(tracker, reason_for(tracker))
         if answer is None:
-            dispatcher.utter_message(text=NOT_REACHED + "\n" + helpline_text(tracker.get_slot("country")))
+            language = language_of(tracker)
+            not_reached = str(localize("handoff", "NOT_REACHED", NOT_REACHED, language))
+            dispatcher.utter_message(text=not_reached + "\n" + helpline_text(tracker.get_slot("country"), language))
             return [SlotSet("handoff_state", "failed")]
         dispatcher.utter_message(text=answer["text"], buttons=answer.get("buttons") or [])
         return [SlotSet("handoff_state", "queued" if answer.get("on_duty") is not False else "off_duty")]

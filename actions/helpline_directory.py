@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import functools
+import gettext
 import os
 from dataclasses import dataclass
 from pathlib import Path
@@ -75,14 +76,19 @@ def numbers_for(country: Optional[str]) -> Optional[CountryNumbers]:
 _WITH_ARTICLE = {"AE", "BS", "CD", "CF", "CG", "CZ", "DO", "GB", "GM", "KM", "MH", "MV", "NL", "PH", "SB", "US", "VA"}
 
 
-def country_in_sentence(code: Optional[str]) -> str:
-    """The country's name as it reads mid-sentence ("the United Arab Emirates", "Qatar")."""
-    name = country_name(code)
-    return f"the {name}" if code and code.upper() in _WITH_ARTICLE else name
+def country_in_sentence(code: Optional[str], language: Optional[str] = None) -> str:
+    """The country's name as it reads mid-sentence ("the United Arab Emirates", "Qatar").
+
+    In other languages the bare translated name: the texts are worded so that no article or
+    preposition depends on the country ("Números para: Emiratos Árabes Unidos").
+    """
+    name = country_name(code, language)
+    english = language in (None, "en")
+    return f"the {name}" if english and code and code.upper() in _WITH_ARTICLE else name
 
 
-def country_name(code: Optional[str]) -> str:
-    """Display name of an ISO alpha-2 code ("AE" -> "United Arab Emirates")."""
+def country_name(code: Optional[str], language: Optional[str] = None) -> str:
+    """Display name of an ISO alpha-2 code ("AE" -> "United Arab Emirates", in `language`)."""
     if not code:
         return ""
     import pycountry
@@ -90,4 +96,18 @@ def country_name(code: Optional[str]) -> str:
     country = pycountry.countries.get(alpha_2=code.upper())
     if country is None:
         return code
-    return str(getattr(country, "common_name", None) or country.name)
+    name = str(getattr(country, "common_name", None) or country.name)
+    if language in (None, "en"):
+        return name
+    return _translator(language).gettext(name)
+
+
+@functools.lru_cache(maxsize=8)
+def _translator(language: str) -> gettext.NullTranslations:
+    """pycountry's country-name catalogue for a language (shipped in its wheel)."""
+    import pycountry
+
+    try:
+        return gettext.translation("iso3166-1", pycountry.LOCALES_DIR, languages=[language])
+    except OSError:
+        return gettext.NullTranslations()

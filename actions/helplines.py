@@ -8,6 +8,7 @@ from rasa_sdk import Action, Tracker
 from rasa_sdk.events import EventType, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
+from actions.handoff import language_of
 from actions.numbers_message import helpline_text
 
 
@@ -20,6 +21,6 @@ class ActionGiveHelpline(Action):
     async def run(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[str, Any]
     ) -> List[EventType]:
-        dispatcher.utter_message(text=helpline_text(tracker.get_slot("country")))
+        dispatcher.utter_message(text=helpline_text(tracker.get_slot("country"), language_of(tracker)))
         # The rule then asks (or checks) where the user is; a bare country answer gets its numbers.
         return [SlotSet("pending_country_question", "helpline")]

@@ -14,8 +14,10 @@ from rasa_sdk.events import EventType, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
 from actions import casework_client
+from actions.handoff import language_of
 from actions.helpline_directory import country_in_sentence
 from actions.numbers_message import helpline_text
+from locales.catalogue import localize, with_answer_words
 
 CITIES_FILE = Path(__file__).resolve().parent.parent / "nlu" / "gazetteer" / "cities.yml"
 
@@ -38,12 +40,27 @@ SERVICE_NAMES = {
     "education_vocational": "school and job training",
 }
 MAX_SHOWN = 4
+ANY_SERVICES = "support services"
+NONE_KNOWN = "I don't know of any {what} in {where} yet, and I won't guess.\nA helpline can tell you what is near you."
+NOT_IN_AREA = "I don't know of {what} in {area} itself. These cover all of {where}:"
+HERE_IS = "Here is what I know of ({what}, {place}):"
+NO_CONTACT = "no contact listed"
+REFERRALS = "referrals"
+NOT_LISTED = "not listed"
+ENTRY = "• {name}: {services}. {reach}. Open: {hours}. Source: {source}."
+UNCHECKED = "(From a sample or unchecked list: no partner has confirmed these yet. Call before you go.)"
+UNAVAILABLE = "Sorry, I can't look services up right now because of a technical problem."
+
+
+def say(text_name: str, language: Optional[str] = None, **values: Any) -> Any:
+    return localize("support_services", text_name, globals()[text_name], language, **values)
 
 
 def service_in(text: str) -> Optional[str]:
     lowered = text.lower()
     for service, pattern in SERVICE_WORDS:
-        if re.search(pattern, lowered):
+        # Other languages' words for each kind of service: locales/<lang>/answers.yml (service_<kind>).
+        if re.search(with_answer_words(pattern, f"service_{service}"), lowered):
             return service
     return None
 
@@ -66,27 +83,32 @@ def area_in(tracker: Tracker) -> Optional[str]:
     return None
 
 
-def render(found: Dict[str, Any], country: str, area: Optional[str], service: Optional[str]) -> str:
-    what = SERVICE_NAMES.get(service or "", "support services")
-    where = country_in_sentence(country)
+def render(
+    found: Dict[str, Any], country: str, area: Optional[str], service: Optional[str], language: Optional[str] = None
+) -> str:
+    names: Dict[str, str] = say("SERVICE_NAMES", language)
+    what = names.get(service or "", say("ANY_SERVICES", language))
+    where = country_in_sentence(country, language)
     entries = found.get("entries") or []
     if not entries:
-        return (f"I don't know of any {what} in {where} yet, and I won't guess.\n"
-                f"A helpline can tell you what is near you.\n\n{helpline_text(country)}")
+        return f"{say('NONE_KNOWN', language, what=what, where=where)}\n\n{helpline_text(country, language)}"
     lines: List[str] = []
     if area and not found.get("area_matched"):
-        lines.append(f"I don't know of {what} in {area} itself. These cover all of {where}:")
+        lines.append(say("NOT_IN_AREA", language, what=what, area=area, where=where))
     else:
-        lines.append(f"Here is what I know of ({what}, {area or where}):")
+        lines.append(say("HERE_IS", language, what=what, place=area or where))
     for entry in entries[:MAX_SHOWN]:
         contact = entry.get("contact") or {}
-        reach = contact.get("phone") or contact.get("website") or contact.get("email") or "no contact listed"
-        services = ", ".join(SERVICE_NAMES.get(s, s) for s in entry.get("services") or []) or "referrals"
-        lines.append(f"• {entry['name']}: {services}. {reach}. Open: {entry.get('opening_hours') or 'not listed'}. "
-                     f"Source: {entry.get('source')}.")
+        reach = contact.get("phone") or contact.get("website") or contact.get("email") or say("NO_CONTACT", language)
+        services = ", ".join(names.get(s, s) for s in entry.get("services") or []) or say("REFERRALS", language)
+        hours = entry.get("opening_hours") or say("NOT_LISTED", language)
+        lines.append(
+            say("ENTRY", language, name=entry["name"], services=services, reach=reach, hours=hours,
+                source=entry.get("source"))
+        )
     if any(not entry.get("verified") for entry in entries[:MAX_SHOWN]):
-        lines.append("(From a sample or unchecked list: no partner has confirmed these yet. Call before you go.)")
-    return "\n".join(lines)
+        lines.append(say("UNCHECKED", language))
+    return "\n".join(str(line) for line in lines)
 
 
 class ActionFindSupportServices(Action):
@@ -108,9 +130,9 @@ class ActionFindSupportServices(Action):
         area = area_in(tracker)
         query = {"country": country, **({"area": area} if area else {}), **({"service": service} if service else {})}
         found = await casework_client.get("directory", query)
+        language = language_of(tracker)
         if found is None:
-            dispatcher.utter_message(text="Sorry, I can't look services up right now because of a technical problem.\n"
-                                          f"{helpline_text(country)}")
+            dispatcher.utter_message(text=f"{say('UNAVAILABLE', language)}\n{helpline_text(country, language)}")
         else:
-            dispatcher.utter_message(text=render(found, country, area, service))
+            dispatcher.utter_message(text=render(found, country, area, service, language))
         return [SlotSet("pending_country_question", None), SlotSet("service_type", None), SlotSet("country", country)]

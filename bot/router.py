@@ -12,6 +12,7 @@ from __future__ import annotations
 import asyncio
 import json
 import logging
+import re
 from dataclasses import dataclass
 from datetime import timedelta
 from typing import TYPE_CHECKING, Any, Awaitable, Callable, Dict, List, Mapping, Optional, Sequence
@@ -26,6 +27,7 @@ from bot.delivery import inbound as kinds
 from bot.delivery.outbox import Deliverer, enqueue, unseal
 from bot.delivery.workers import ConversationWorkers
 from bot.handoff.desk import Desk
+from bot.language import chosen_language, decide
 from bot.rasa_client import BotReply, RasaClient, RasaUnavailable
 from bot.store.models import Conversation, InboxMessage, OutboxMessage, utcnow
 
@@ -53,14 +55,16 @@ class ChannelSpec:
     trusted_buttons: bool = False
 
 
-def numbered(replies: List[BotReply], max_buttons: Optional[int]) -> tuple[List[BotReply], Optional[List[str]]]:
+def numbered(
+    replies: List[BotReply], max_buttons: Optional[int], language: Optional[str] = None
+) -> tuple[List[BotReply], Optional[List[str]]]:
     """Replies whose choices do not fit as buttons become a numbered list; returns the payloads."""
     choices: Optional[List[str]] = None
     result: List[BotReply] = []
     for reply in replies:
         if max_buttons is not None and len(reply.buttons) > max_buttons:
             lines = [f"{i}. {b['title']}" for i, b in enumerate(reply.buttons, start=1)]
-            text = "\n".join([reply.text, "", *lines, "", notes.NUMBERED_CHOICE]).strip()
+            text = "\n".join([reply.text, "", *lines, "", notes.say("NUMBERED_CHOICE", language)]).strip()
             result.append(BotReply(text=text))
             choices = [b["payload"] for b in reply.buttons]
         else:
@@ -78,17 +82,23 @@ def command_of(text: str) -> str:
     return words[0].split("@")[0].lower() if words else ""
 
 
+def language_command(row: InboxMessage) -> bool:
+    """"/language" typed as text (WhatsApp and the web chat have no commands) counts as the command."""
+    return row.kind == kinds.TEXT and command_of(row.text or "") == "/language"
+
+
 def rasa_text_for(row: InboxMessage, conversation: Conversation) -> Optional[str]:
     """What to send to Rasa for this message, or None when the gateway answers alone."""
     text = (row.text or "").strip()
-    if row.kind == kinds.COMMAND:
+    if row.kind == kinds.COMMAND or language_command(row):
         command = command_of(text)
         if command == "/start":
             return "/greet"
         if command == "/stop":
             return "/restart"
-        if command == "/language":
-            return None
+        if command == "/language":  # "/language es" switches; a bare "/language" offers the buttons
+            choice = chosen_language(text)
+            return f'/change_language{{"language":"{choice}"}}' if choice else None
         # Any other command: its words as plain text (a leading "/" would read as an intent).
         return text.lstrip("/") or None
     if row.kind in (kinds.TEXT, kinds.BUTTON, kinds.LOCATION, kinds.MEDIA):
@@ -123,22 +133,41 @@ def screened(text: str, offered: Sequence[str]) -> str:
     return text.lstrip("/").strip()
 
 
-def gateway_replies(row: InboxMessage) -> List[BotReply]:
+def with_language(rasa_text: str, language: str) -> str:
+    """A payload ("/check_job_offer", "/inform{...}") with the language as one more entity.
+
+    Rasa does not run its NLU pipeline on a payload, so the metadata's language would not reach
+    the `language` slot; as an entity in the payload it does. Typed text is left alone.
+    """
+    match = re.match(r"^(/[A-Za-z_][\w/]*)(\{.*\})?$", rasa_text, re.DOTALL)
+    if not match or match.group(1) == "/restart":
+        return rasa_text
+    try:
+        entities = json.loads(match.group(2)) if match.group(2) else {}
+    except ValueError:
+        return rasa_text
+    if not isinstance(entities, dict) or "language" in entities:
+        return rasa_text
+    return match.group(1) + json.dumps({**entities, "language": language}, separators=(",", ":"))
+
+
+def gateway_replies(row: InboxMessage, language: Optional[str] = None) -> List[BotReply]:
     """What the gateway says itself before (or instead of) Rasa's answer."""
     meta = row.meta or {}
     if row.kind == kinds.MEDIA:
-        return [BotReply(notes.media(str(meta.get("media", "file"))))]
+        return [BotReply(notes.media(str(meta.get("media", "file")), language))]
     if row.kind == kinds.CONTACTS:
-        return [BotReply(notes.CONTACTS)]
+        return [BotReply(notes.say("CONTACTS", language))]
     if row.kind == kinds.UNSUPPORTED:
-        return [BotReply(notes.UNSUPPORTED)]
+        return [BotReply(notes.say("UNSUPPORTED", language))]
     if row.kind == kinds.EDIT:
-        return [BotReply(notes.EDITED)]
+        return [BotReply(notes.say("EDITED", language))]
     if row.kind == kinds.LOCATION and not row.text:
-        return [BotReply(notes.LOCATION_UNKNOWN)]  # no country could be found for the point
-    if row.kind == kinds.COMMAND:
-        if command_of(row.text or "") == "/language":
-            return [BotReply(notes.LANGUAGES)]
+        # no country could be found for the point
+        return [BotReply(notes.say("LOCATION_UNKNOWN", language))]
+    if row.kind == kinds.COMMAND or language_command(row):
+        if command_of(row.text or "") == "/language" and not chosen_language(row.text or ""):
+            return [BotReply(notes.say("LANGUAGES", language), notes.language_buttons())]
     return []
 
 
@@ -272,23 +301,34 @@ class TurnRunner(ConversationWorkers):
                     await self.desk.resume(conversation.id)
                 except RasaUnavailable as exc:
                     logger.warning("rasa unavailable to resume a conversation: %s", exc)
-                    await self._hold(row, spec)
+                    await self._hold(row, spec, conversation.language)
                     return False
-        replies = gateway_replies(row)
         rasa_text = rasa_text_for(row, conversation)
+        expired = False
         if rasa_text is not None and row.kind == kinds.BUTTON and rasa_text.startswith("#"):
             rasa_text = await self._choice_payload(conversation.id, rasa_text)
-            if rasa_text is None:
-                replies = [BotReply(notes.CHOICE_EXPIRED)]
+            expired = rasa_text is None
         elif rasa_text is not None and not made_by_gateway(row, rasa_text, spec):
             rasa_text = await self._from_user(conversation.id, row, rasa_text) or None
+        # The conversation's language after this message (bot/language.py): Rasa answers in it.
+        decision = decide(
+            conversation.language, conversation.language_source,
+            text=(row.text or "") if row.kind == kinds.TEXT else "",
+            hint=conversation.language_hint,
+            choice=chosen_language(rasa_text or ""),
+        )
+        language = decision.language
+        replies = gateway_replies(row, language)
+        if expired:
+            replies = [BotReply(notes.say("CHOICE_EXPIRED", language))]
         erase_requested = rasa_text == erasure.ERASE_PAYLOAD
         if rasa_text in (erasure.ERASE_PAYLOAD, erasure.KEEP_PAYLOAD):
             # The answer to the bot's "erase your data?" buttons: the gateway acts on it, not Rasa.
-            replies = replies + [BotReply(notes.ERASING if erase_requested else notes.ERASE_KEPT)]
+            replies = replies + [BotReply(notes.say("ERASING" if erase_requested else "ERASE_KEPT", language))]
             rasa_text = None
         if rasa_text is not None:
-            metadata = {"channel": row.channel}
+            rasa_text = with_language(rasa_text, language)
+            metadata = {"channel": row.channel, "language": language}
             if conversation.language_hint:
                 metadata["language_hint"] = conversation.language_hint
             # A slow Rasa is still working on the message: tell the user once, keep waiting for
@@ -298,18 +338,18 @@ class TurnRunner(ConversationWorkers):
             try:
                 done, _ = await asyncio.wait({request}, timeout=self.holding_after)
                 if not done:
-                    await self._hold(row, spec)
+                    await self._hold(row, spec, language)
                 answer = await request
             except RasaUnavailable as exc:
                 logger.warning("rasa unavailable for a %s turn: %s", row.channel, exc)
-                await self._hold(row, spec)
+                await self._hold(row, spec, language)
                 return False
             finally:
                 request.cancel()
             if rasa_text == "/restart":
-                answer = [BotReply(notes.STOPPED)]
+                answer = [BotReply(notes.say("STOPPED", language))]
             replies = replies + answer
-        replies, choices = numbered(replies, spec.max_buttons)
+        replies, choices = numbered(replies, spec.max_buttons, language)
         async with self.db() as session, session.begin():
             fresh = await session.get(InboxMessage, row.id)
             current = await session.get(Conversation, conversation.id)
@@ -319,11 +359,14 @@ class TurnRunner(ConversationWorkers):
             fresh.attempts = row.attempts + 1
             if erase_requested:
                 current.erase_requested_at = utcnow()  # erased once this reply is out (bot/erasure.py)
+            current.language, current.language_source = language, decision.source
             if choices is not None:
                 current.numbered_choices = choices
             elif row.kind in (kinds.TEXT, kinds.BUTTON, kinds.COMMAND):
                 current.numbered_choices = None
-        conversation.numbered_choices = current.numbered_choices  # the next message in this batch
+        # The next message in this batch sees this one's choices and language.
+        conversation.numbered_choices = current.numbered_choices
+        conversation.language, conversation.language_source = current.language, current.language_source
         self.deliverer.kick(conversation.id, (current, sent) if sent else None)
         if self.desk is not None and current.owner != "bot" and not current.rasa_paused:
             await self.desk.pause(conversation.id)  # this turn asked for a counselor
@@ -333,7 +376,7 @@ class TurnRunner(ConversationWorkers):
     async def _refused(self, conversation: Conversation, row: InboxMessage) -> Optional[List[BotReply]]:
         """The only replies for a blocked sender or one over the rate limit; None to go on."""
         if conversation.blocked_at is not None:
-            return [BotReply(notes.BLOCKED)]
+            return [BotReply(notes.say("BLOCKED", conversation.language))]
         async with self.db() as session:
             recent = await session.scalar(
                 select(func.count(InboxMessage.id)).where(
@@ -345,7 +388,9 @@ class TurnRunner(ConversationWorkers):
         if (recent or 0) <= self.messages_per_minute:
             return None
         # Over the limit: say so once, then stay quiet until the minute has passed.
-        return [BotReply(notes.SLOW_DOWN)] if recent == self.messages_per_minute + 1 else []
+        if recent == self.messages_per_minute + 1:
+            return [BotReply(notes.say("SLOW_DOWN", conversation.language))]
+        return []
 
     async def _offered(self, conversation_id: str, latest_only: bool) -> List[str]:
         """Payloads of the buttons the bot offered: in its latest reply, or in its recent ones."""
@@ -393,7 +438,7 @@ class TurnRunner(ConversationWorkers):
         buttons = unseal(self.keys, row.body).get("buttons") or []
         return str(buttons[index]["payload"]) if 0 <= index < len(buttons) else None
 
-    async def _hold(self, row: InboxMessage, spec: ChannelSpec) -> None:
+    async def _hold(self, row: InboxMessage, spec: ChannelSpec, language: Optional[str] = None) -> None:
         """Tell the user once that the answer is delayed; the message stays pending."""
         async with self.db() as session, session.begin():
             fresh = await session.get(InboxMessage, row.id)
@@ -401,9 +446,8 @@ class TurnRunner(ConversationWorkers):
             fresh.attempts = row.attempts + 1
             if not fresh.holding_sent:
                 fresh.holding_sent = True
-                await enqueue(
-                    session, self.keys, row.conversation_id, row.channel, [BotReply(notes.HOLDING)], row.id
-                )
+                holding = [BotReply(notes.say("HOLDING", language))]
+                await enqueue(session, self.keys, row.conversation_id, row.channel, holding, row.id)
         self.deliverer.kick(row.conversation_id)
         self._finish(row.id)
 

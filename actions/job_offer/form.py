@@ -10,7 +10,9 @@ from rasa_sdk.events import EventType, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
+from actions.handoff import language_of
 from actions.job_offer import answers
+from locales.catalogue import localize
 
 FORM = "job_offer_form"
 # Most important first (the order the issue and the counsellors asked for).
@@ -41,7 +43,8 @@ STATED_AGE = re.compile(r"\b(i.?m|i am|im)\s+(\d{1,2})\b|\b\d{1,2}\s*(y/?o|years
 
 # Messages the form must not swallow as answers: returning no slot for them makes Rasa's form
 # reject the turn, so the rules for stopping and for emergencies take over.
-INTERRUPTIONS = {"stop", "emergency"}
+# A language switch too: the rule confirms it and the form asks again (data/rules/language.yml).
+INTERRUPTIONS = {"stop", "emergency", "change_language"}
 
 
 def interrupted(tracker: Tracker) -> bool:
@@ -97,7 +100,8 @@ class ValidateJobOfferForm(FormValidationAction):
         candidates = tracker.slots_to_validate()
         asked = tracker.get_slot("requested_slot")
         if asked in candidates and candidates[asked] is None:
-            dispatcher.utter_message(text=COUNTRY_REPROMPT if asked == "offer_country" else REPROMPT)
+            name = "COUNTRY_REPROMPT" if asked == "offer_country" else "REPROMPT"
+            dispatcher.utter_message(text=localize("job_offer_form", name, globals()[name], language_of(tracker)))
         return [SlotSet(slot, value) for slot, value in candidates.items()]
 
     def _extract(self, slot: str, tracker: Tracker) -> Dict[str, Any]:

@@ -2,34 +2,52 @@
 
 from __future__ import annotations
 
+import functools
 import re
-from typing import Optional
+from typing import Optional, Pattern
+
+from locales.catalogue import with_answer_words
 
 SKIPPED = "skipped"
 YES, NO, UNSURE = "yes", "no", "unsure"
 
-_SKIP = re.compile(
-    r"^\s*(skip|skip (it|this|that|this one|question)|pass|next|next question|no comment|"
-    r"(i'?d )?(rather|prefer) not( to)? (say|answer)|i don'?t want to (say|answer)|don'?t know|dont know|"
-    r"i don'?t know|idk|no idea|not sure)\s*[.!]*\s*$",
-    re.IGNORECASE,
-)
-_YES = re.compile(r"^\s*(y|yes+|yeah|yep|ya|yah|ok|okay|sure|of course|please do|yes please|i agree|agree)\b", re.I)
-_NO = re.compile(r"^\s*(n|no+|nope|nah|no thanks|don'?t|do not|please don'?t|never|i don'?t agree)\b", re.I)
-_UNSURE = re.compile(r"\b(not sure|unsure|maybe|don'?t know|dont know|idk|no idea)\b", re.I)
+# key: (pattern with WORDS where the words go, the English words). Other languages add theirs in
+# locales/<lang>/answers.yml under the same key (report_<key>).
+_PATTERNS = {
+    "skip": (
+        r"^\s*(WORDS)\s*[.!]*\s*$",
+        r"skip|skip (it|this|that|this one|question)|pass|next|next question|no comment|"
+        r"(i'?d )?(rather|prefer) not( to)? (say|answer)|i don'?t want to (say|answer)|don'?t know|dont know|"
+        r"i don'?t know|idk|no idea|not sure",
+    ),
+    "yes": (r"^\s*(WORDS)\b", r"y|yes+|yeah|yep|ya|yah|ok|okay|sure|of course|please do|yes please|i agree|agree"),
+    "no": (r"^\s*(WORDS)\b", r"n|no+|nope|nah|no thanks|don'?t|do not|please don'?t|never|i don'?t agree"),
+    "unsure": (r"\b(WORDS)\b", r"not sure|unsure|maybe|don'?t know|dont know|idk|no idea"),
+}
+
+
+@functools.cache
+def _pattern(key: str) -> Pattern[str]:
+    template, english = _PATTERNS[key]
+    return re.compile(template.replace("WORDS", with_answer_words(english, f"report_{key}")), re.IGNORECASE)
+
+
+@functools.cache
+def _words(key: str, english: str) -> str:
+    return with_answer_words(english, f"report_{key}")
 
 
 def is_skip(text: str) -> bool:
     """ "skip", "pass", "rather not say", "I don't know" and the like, as the whole answer."""
-    return bool(_SKIP.match(text))
+    return bool(_pattern("skip").match(text))
 
 
 def yes_no(text: str, intent: Optional[str] = None) -> Optional[str]:
-    if _UNSURE.search(text):
+    if _pattern("unsure").search(text):
         return UNSURE
-    if intent == "affirm" or _YES.match(text):
+    if intent == "affirm" or _pattern("yes").match(text):
         return YES
-    if intent == "deny" or _NO.match(text):
+    if intent == "deny" or _pattern("no").match(text):
         return NO
     return None
 
@@ -49,7 +67,7 @@ _CATEGORIES = [
 def category(text: str) -> str:
     lowered = text.lower()
     for value, pattern in _CATEGORIES:
-        if re.search(pattern, lowered):
+        if re.search(_words(f"category_{value}", pattern), lowered):
             return value
     return "trafficking"
 
@@ -62,28 +80,28 @@ def when(text: str) -> str:
     return _WHEN_BUTTONS.get(text.lower().strip(), text.strip())
 
 
-_NO_CHILDREN = re.compile(r"\b(no (children|child|kids?|minors?)|only adults|adults only|all adults|none)\b", re.I)
-_CHILD = re.compile(r"\b(child|children|kids?|girls?|boys?|teens?|teenagers?|minors?|baby|babies|daughter|son|"
-                    r"niece|nephew|students?|pupils?|\d{1,2}\s*(years?|yrs?|y/?o)|under 18|aged? \d{1,2})\b", re.I)
+_NO_CHILDREN = r"no (children|child|kids?|minors?)|only adults|adults only|all adults|none"
+_CHILD = (r"child|children|kids?|girls?|boys?|teens?|teenagers?|minors?|baby|babies|daughter|son|"
+          r"niece|nephew|students?|pupils?|\d{1,2}\s*(years?|yrs?|y/?o)|under 18|aged? \d{1,2}")
 
 
 def children_at_risk(text: str) -> Optional[bool]:
     """True when the answer names children, False for "no children", None when it does not say."""
-    if _NO_CHILDREN.search(text):
+    if re.search(rf"\b({_words('no_children', _NO_CHILDREN)})\b", text, re.I):
         return False
-    if _CHILD.search(text) or re.search(r"\b\d{1,2}\b", text):
+    if re.search(rf"\b({_words('child', _CHILD)})\b", text, re.I) or re.search(r"\b\d{1,2}\b", text):
         return True
     return None
 
 
 def contact_method(text: str) -> Optional[str]:
     lowered = text.lower()
-    if re.search(r"anonym|don'?t contact|do not contact|no contact|no,? stay|no thanks|^\s*no\b|nobody|no one",
-                 lowered):
+    anonymous = r"anonym|don'?t contact|do not contact|no contact|no,? stay|no thanks|^\s*no\b|nobody|no one"
+    if re.search(_words("anonymous", anonymous), lowered):
         return "anonymous"
-    if re.search(r"phone|call|number|ring|sms|text me", lowered):
+    if re.search(_words("phone", r"phone|call|number|ring|sms|text me"), lowered):
         return "phone"
-    if re.search(r"chat|here|this app|message|write", lowered):
+    if re.search(_words("chat", r"chat|here|this app|message|write"), lowered):
         return "chat"
     return None
 

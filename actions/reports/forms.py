@@ -17,8 +17,10 @@ from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
 from actions import casework_client
+from actions.handoff import language_of
 from actions.numbers_message import emergency_text
 from actions.reports import answers
+from locales.catalogue import localize
 
 INTERRUPTIONS = {"stop", "emergency"}
 REPROMPT = "Sorry, I didn't catch that. Tap one of the buttons, type \"skip\", or type \"stop\" to end."
@@ -104,6 +106,8 @@ def interrupted(tracker: Tracker) -> bool:
     asked = tracker.get_slot("requested_slot")
     if answers.is_skip(text) or is_button_answer(asked, text):
         return False
+    if intent == "change_language":  # the rule confirms it and the form asks again
+        return True
     if intent == "emergency":
         return asked not in NARRATIVE_SLOTS
     if intent == "stop":
@@ -124,7 +128,7 @@ def emergency_in_story(tracker: Tracker, asked: Optional[str]) -> bool:
 
 async def emergency_path(dispatcher: CollectingDispatcher, tracker: Tracker, country: Optional[str]) -> None:
     """The emergency numbers and advice at once, an urgent request recorded; the form goes on after."""
-    dispatcher.utter_message(text=emergency_text(country))
+    dispatcher.utter_message(text=emergency_text(country, language_of(tracker)))
     dispatcher.utter_message(response="utter_emergency_advice")
     dispatcher.utter_message(response="utter_report_continues_after_danger")
     await casework_client.post(
@@ -199,8 +203,8 @@ class IntakeForm(FormValidationAction, metaclass=abc.ABCMeta):
         candidates = tracker.slots_to_validate()
         asked = tracker.get_slot("requested_slot")
         if asked in candidates and candidates[asked] is None:
-            hint = PHONE_REPROMPT if asked == self.PHONE_SLOT else REPROMPT
-            dispatcher.utter_message(text=hint)
+            name = "PHONE_REPROMPT" if asked == self.PHONE_SLOT else "REPROMPT"
+            dispatcher.utter_message(text=localize("report_forms", name, globals()[name], language_of(tracker)))
         if emergency_in_story(tracker, asked):
             await emergency_path(dispatcher, tracker, tracker.get_slot("country"))
         await self.after_answer(asked, candidates, dispatcher, tracker)

@@ -19,9 +19,10 @@ from rasa_sdk.events import EventType, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
 from actions import casework_client
+from actions.handoff import language_of
 from actions.reports import answers
 from actions.reports.forms import ValidateMissingChildForm, ValidateReportForm
-from actions.reports.messages import filed_text, not_saved_text
+from actions.reports.messages import counselor_button, filed_text, not_saved_text
 
 logger = logging.getLogger(__name__)
 
@@ -45,6 +46,11 @@ def _contact(tracker: Tracker, method_slot: str, phone_slot: str) -> Dict[str, A
     return {"method": method, "phone": phone if method == "phone" else None}
 
 
+def _category(tracker: Tracker) -> str:
+    category = tracker.get_slot("report_category")
+    return "trafficking" if category in (None, answers.SKIPPED) else str(category)
+
+
 def report_payload(tracker: Tracker, key: str) -> Dict[str, Any]:
     """The casework API body for a finished report form."""
     who = _value(tracker, "report_who_at_risk")
@@ -58,9 +64,10 @@ def report_payload(tracker: Tracker, key: str) -> Dict[str, Any]:
         "idempotency_key": key,
         "conversation_id": tracker.sender_id,
         "kind": "report",
-        "category": tracker.get_slot("report_category") or "trafficking",
+        # "Not sure" (a button) and a skip are recorded as skipped: the catch-all category then.
+        "category": _category(tracker),
         "country": tracker.get_slot("report_country"),
-        "language": "en",
+        "language": language_of(tracker),
         "danger_now": tracker.get_slot("report_danger_now") == answers.YES,
         # Only when the answer names children: a skipped answer is not taken as a yes.
         "child_at_risk": bool(who and answers.children_at_risk(who)),
@@ -94,7 +101,7 @@ def missing_child_payload(tracker: Tracker, key: str) -> Dict[str, Any]:
         "kind": "missing_child",
         "category": "missing_child",
         "country": tracker.get_slot("missing_country"),
-        "language": "en",
+        "language": language_of(tracker),
         "danger_now": False,
         "child_at_risk": True,
         "consent": {
@@ -158,7 +165,6 @@ def stored_events(reference: str, form_slots: List[str]) -> List[EventType]:
     ]
 
 
-TALK_TO_COUNSELOR = {"title": "Talk to a counselor now", "payload": "/request_human"}
 
 
 class SubmitIntake(Action, metaclass=abc.ABCMeta):
@@ -180,9 +186,10 @@ class SubmitIntake(Action, metaclass=abc.ABCMeta):
         slots = self.FORM_SLOTS + self.EXTRA_SLOTS
         stored = await submit(payload)
         if stored:
-            dispatcher.utter_message(text=filed_text(payload, stored), buttons=[TALK_TO_COUNSELOR])
+            language = payload.get("language")
+            dispatcher.utter_message(text=filed_text(payload, stored, language), buttons=[counselor_button(language)])
             return stored_events(stored["reference"], slots)
-        dispatcher.utter_message(text=not_saved_text(payload["kind"]))
+        dispatcher.utter_message(text=not_saved_text(payload["kind"], payload.get("language")))
         keep_retrying(payload)
         return [SlotSet(slot, None) for slot in slots] + [SlotSet("pending_report", payload)]
 

@@ -1,9 +1,14 @@
 """What the gateway itself says (not Rasa): channel notes, the holding message, quick exit.
 
-English for now; the language issue translates these with every other text.
+The English texts are here; their translations are the `gateway` section of
+`locales/<lang>/messages.yml` under the same names. `say(name, language)` picks one.
 """
 
 from __future__ import annotations
+
+from typing import Any, Dict, List, Optional
+
+from locales.catalogue import languages, localize
 
 HOLDING = (
     "Sorry, I can't answer right now because of a technical problem. "
@@ -25,12 +30,15 @@ MEDIA_KIND = {
 }
 
 
-def media(kind: str) -> str:
-    what = MEDIA_KIND.get(kind, "file")
-    return (
-        f"I can only read text, so I can't see or hear your {what}, and I have not saved it. "
-        "Please type your question or what happened in a message."
-    )
+MEDIA = (
+    "I can only read text, so I can't see or hear your {what}, and I have not saved it. "
+    "Please type your question or what happened in a message."
+)
+
+
+def media(kind: str, language: Optional[str] = None) -> str:
+    words: Dict[str, str] = localize("gateway", "MEDIA_KIND", MEDIA_KIND, language)
+    return say("MEDIA", language, what=words.get(kind, words["document"]))
 
 
 CONTACTS = (
@@ -56,10 +64,7 @@ STOPPED = (
     "If you are in danger, call your local emergency number (112 or 911)."
 )
 
-LANGUAGES = (
-    "I can talk in English for now. Spanish and French are being added; until then, "
-    "a counselor may be able to help in your language."
-)
+LANGUAGES = "Which language would you like me to use?"
 
 NUMBERED_CHOICE = "Reply with the number of your choice."
 
@@ -85,3 +90,15 @@ SLOW_DOWN = (
     "You are sending messages very fast, so I will wait a minute before answering. "
     "If you are in danger, call your local emergency number now (112 or 911)."
 )
+
+def say(name: str, language: Optional[str] = None, **values: Any) -> str:
+    """The text called `name` in this module, in `language` (English when it has no translation)."""
+    return str(localize("gateway", name, globals()[name], language, **values))
+
+
+def language_buttons() -> List[Dict[str, str]]:
+    """One button per language, each in its own name; the payload switches and confirms."""
+    return [
+        {"title": language.name, "payload": f'/change_language{{"language":"{language.code}"}}'}
+        for language in languages().by_code.values()
+    ]

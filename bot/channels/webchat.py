@@ -18,7 +18,7 @@ from aiohttp import web
 from sqlalchemy import select, update
 
 from bot.app_keys import DB, KEYS, RUNNER, SETTINGS
-from bot.channels import notes
+from bot.channels import notes, webchat_page
 from bot.crypto import KeySet
 from bot.delivery import inbound as kinds
 from bot.delivery.inbound import Inbound
@@ -57,7 +57,7 @@ def parse_message_request(raw: bytes) -> Dict[str, Any]:
         raise ValueError("text must be a non-empty string")
     message: Dict[str, Any] = {"session_id": session_id, "text": text.strip()}
     # A button press: the gateway passes it on as a payload only if the bot offered that button.
-    message["payload"] = body.get("payload") is True
+    message["payload"] = body.get("payload") is True or body.get("button") is True
     client_id = body.get("client_message_id")
     if client_id is not None:
         if not isinstance(client_id, str) or not 0 < len(client_id) <= MAX_SESSION_ID:
@@ -66,6 +66,9 @@ def parse_message_request(raw: bytes) -> Dict[str, Any]:
     language = body.get("language")
     if isinstance(language, str) and 0 < len(language) <= 16:
         message["language"] = language
+    # A pressed button (its payload is the text): a choice, not words to detect a language in.
+    if message["payload"]:
+        message["button"] = "yes"
     return message
 
 
@@ -159,8 +162,9 @@ async def get_messages(request: web.Request) -> web.Response:
 
 @routes.get("/chat")
 async def chat_page(request: web.Request) -> web.Response:
-    """The chat page, rendered once at start-up with the quick-exit address."""
-    return web.Response(text=request.app[CHAT_PAGE], content_type="text/html")
+    """The chat page (quick-exit address set at start-up) with its labels in the browser's language."""
+    language = webchat_page.page_language(request.query.get("lang"), request.headers.get("Accept-Language"))
+    return web.Response(text=webchat_page.render(request.app[CHAT_PAGE], language), content_type="text/html")
 
 
 def _attribute(value: str) -> str:

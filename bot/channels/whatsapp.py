@@ -27,6 +27,7 @@ from bot.delivery.inbound import Inbound
 from bot.delivery.outbox import RateLimit, SendResult
 from bot.router import ChannelSpec
 from bot.store.models import Conversation, InboxMessage, OutboxMessage
+from locales.catalogue import languages
 
 logger = logging.getLogger(__name__)
 
@@ -63,7 +64,11 @@ def _message(raw: Dict[str, Any]) -> Optional[Inbound]:
     sender, message_id, kind = raw.get("from"), raw.get("id"), raw.get("type")
     if not isinstance(sender, str) or not isinstance(message_id, str) or not isinstance(kind, str):
         raise ValueError("a message lacks from, id or type")
-    base: Dict[str, Any] = dict(channel=CHANNEL, external_id=message_id, user_id=sender, address=sender)
+    # The number's country calling code hints a language until the person has written enough to tell.
+    base: Dict[str, Any] = dict(
+        channel=CHANNEL, external_id=message_id, user_id=sender, address=sender,
+        language_hint=languages().for_phone(sender),
+    )
     found = raw.get(kind)
     part: Dict[str, Any] = found if isinstance(found, dict) else {}
     if kind == "text":

@@ -26,6 +26,7 @@ from bot.handoff import messages, service
 from bot.handoff.hub import Hub
 from bot.rasa_client import RasaClient, RasaUnavailable
 from bot.store.models import Agency, Conversation, Handoff, InboxMessage, utcnow
+from locales.catalogue import localize
 
 logger = logging.getLogger(__name__)
 T = TypeVar("T")
@@ -103,8 +104,8 @@ class Desk:
                 raise service.HandoffError(f"handoff agency {agency_id!r} is not in the directory", 503)
             return await service.open_handoff(
                 session, self.keys, effects, conversation_id=conversation_id, agency=agency, reason=reason,
-                language=language, country=country, topic=topic, context=context, helplines=helpline_text(country),
-                now=self.clock(),
+                language=language, country=country, topic=topic, context=context,
+                helplines=helpline_text(country, language), now=self.clock(),
             )
 
         return await self.run(move)
@@ -167,11 +168,12 @@ class Desk:
         async with self.db() as session:
             conversation = await session.get(Conversation, conversation_id)
             owner = conversation.owner if conversation else "bot"
+            language = conversation.language if conversation else None
             paused = bool(conversation.rasa_paused) if conversation else False
         is_cancel = _is_cancel(row, text)
         if owner == "bot":
             if is_cancel and row.kind == kinds.BUTTON:  # an old "Stop waiting" button
-                await self._answer(conversation_id, row, [messages.nothing_to_cancel()])
+                await self._answer(conversation_id, row, [messages.nothing_to_cancel(language)])
                 return Taken(True)
             return Taken(False, paused)
         intent, country = await self._understand(row, text)
@@ -206,15 +208,15 @@ class Desk:
                     handoff.priority = service.URGENT
                     handoff.topic = service.TOPICS["emergency"]
                 effects.alerts.append({"agency_id": handoff.agency_id, "handoff_id": handoff.id, "kind": "urgent"})
-                replies.append(messages.urgent_now(emergency_text(handoff.country)))
+                replies.append(messages.urgent_now(emergency_text(handoff.country, handoff.language), handoff.language))
             elif country and handoff.reason == "emergency" and country != handoff.country:
                 # The answer to "which country are you in?" after an emergency: the right numbers.
                 handoff.country = country
-                replies.append(messages.BotReply(emergency_text(country)))
+                replies.append(messages.BotReply(emergency_text(country, handoff.language)))
             elif row.kind == kinds.MEDIA:
-                replies.append(messages.BotReply(MEDIA_NOTE))
+                replies.append(messages.BotReply(localize("handoff_desk", "MEDIA_NOTE", MEDIA_NOTE, handoff.language)))
             elif handoff.status == "queued" and await service.notice_due(handoff, now):
-                replies.append(messages.still_waiting(await service.position(session, handoff)))
+                replies.append(messages.still_waiting(await service.position(session, handoff), handoff.language))
                 handoff.last_notice_at = now
             if replies:
                 await enqueue(session, self.keys, conversation_id, row.channel, replies, row.id)
@@ -321,7 +323,7 @@ def _is_cancel(row: InboxMessage, text: str) -> bool:
     if row.kind == kinds.BUTTON:
         return text.strip() == messages.CANCEL_PAYLOAD
     if row.kind == kinds.TEXT:
-        return " ".join(text.lower().strip(" .!").split()) in messages.CANCEL_WORDS
+        return " ".join(text.lower().strip(" .!").split()) in messages.cancel_words()
     return False
 
 

@@ -208,7 +208,11 @@ async def open_handoff(
         existing.context_encrypted = keys.encrypt(json.dumps(merged))
         await session.flush()
         where = await position(session, existing)
-        reply = messages.already_with_counselor() if existing.status == "active" else messages.already_waiting(where)
+        reply = (
+            messages.already_with_counselor(existing.language)
+            if existing.status == "active"
+            else messages.already_waiting(where, existing.language)
+        )
         return Opened(existing, False, reply, on_duty, where)
     handoff = Handoff(
         conversation_id=conversation_id,
@@ -232,7 +236,7 @@ async def open_handoff(
     wait = await typical_wait_minutes(session, agency.id, now)
     reply = messages.queued(
         agency.name, where, wait, on_duty, hours.next_opening(now) if hours and on_duty is False else None,
-        helplines, urgent=priority == URGENT,
+        helplines, urgent=priority == URGENT, language=handoff.language,
     )
     session.add(
         HandoffMessage(
@@ -291,7 +295,7 @@ async def claim(
         raise HandoffError("this conversation is no longer waiting: someone else has it, or it ended")
     await session.refresh(handoff)
     await _set_owner(session, handoff.conversation_id, "human")
-    await _tell(session, keys, effects, handoff, messages.joined(agency_name))
+    await _tell(session, keys, effects, handoff, messages.joined(agency_name, handoff.language))
     effects.agencies.add(handoff.agency_id)
     return handoff
 
@@ -353,7 +357,7 @@ async def close(
     handoff.status, handoff.outcome, handoff.closed_at = "closed", outcome, now or now_utc()
     handoff.lease_expires_at = None
     await _set_owner(session, handoff.conversation_id, "bot")
-    await _tell(session, keys, effects, handoff, messages.closed())
+    await _tell(session, keys, effects, handoff, messages.closed(handoff.language))
     effects.agencies.add(handoff.agency_id)
     return handoff
 
@@ -368,7 +372,8 @@ async def user_ends(
     handoff.closed_at = now or now_utc()
     handoff.lease_expires_at = None
     await _set_owner(session, handoff.conversation_id, "bot")
-    await _tell(session, keys, effects, handoff, messages.left() if was_active else messages.cancelled())
+    ending = messages.left(handoff.language) if was_active else messages.cancelled(handoff.language)
+    await _tell(session, keys, effects, handoff, ending)
     effects.agencies.add(handoff.agency_id)
 
 
@@ -392,7 +397,11 @@ async def transfer_to_counselor(
     handoff.claimed_at = handoff.claimed_at or now
     handoff.lease_expires_at = now + timedelta(seconds=lease_seconds)
     await _set_owner(session, handoff.conversation_id, "human")
-    reply = messages.joined(agency_name) if was_queued else messages.new_counselor(agency_name)
+    reply = (
+        messages.joined(agency_name, handoff.language)
+        if was_queued
+        else messages.new_counselor(agency_name, handoff.language)
+    )
     await _tell(session, keys, effects, handoff, reply)
     effects.agencies.add(handoff.agency_id)
     return handoff
@@ -420,7 +429,7 @@ async def transfer_to_agency(
     handoff.referral_note_encrypted = keys.encrypt(note) if note else None
     handoff.history_from = None if share_history else now
     await _set_owner(session, handoff.conversation_id, "queued")
-    await _tell(session, keys, effects, handoff, messages.referred(target.name))
+    await _tell(session, keys, effects, handoff, messages.referred(target.name, handoff.language))
     effects.agencies.update({source, target.id})
     return handoff
 
@@ -440,7 +449,7 @@ async def expire_leases(
                      detail={"handoff_id": handoff.id, "counselor_id": handoff.counselor_id})
         handoff.status, handoff.counselor_id, handoff.lease_expires_at, handoff.front = "queued", None, None, True
         await _set_owner(session, handoff.conversation_id, "queued")
-        await _tell(session, keys, effects, handoff, messages.requeued())
+        await _tell(session, keys, effects, handoff, messages.requeued(handoff.language))
         effects.agencies.add(handoff.agency_id)
     return len(stale)
 
@@ -489,7 +498,9 @@ async def escalate(
                 )
             )
         effects.agencies.add(handoff.agency_id)
-        await _tell(session, keys, effects, handoff, messages.escalated(helplines_for(handoff.country)))
+        # helplines_for(country, language): actions.numbers_message.helpline_text
+        late = messages.escalated(helplines_for(handoff.country, handoff.language), handoff.language)
+        await _tell(session, keys, effects, handoff, late)
     return len(overdue)
 
 

@@ -87,20 +87,20 @@
         headers: { "Content-Type": "application/json" },
         body: JSON.stringify({
           session_id: sessionId(), text: text, client_message_id: crypto.randomUUID(),
-          language: navigator.language || "", payload: Boolean(payload),
+          language: navigator.language || "", payload: Boolean(payload), button: Boolean(payload),
         }),
       });
       const body = await response.json();
       waiting.remove();
       if (!response.ok) {
-        addBubble("Sorry, that message could not be sent: " + (body.error || response.status), "bot error");
+        addBubble(document.body.dataset.sendFailed + " " + (body.error || response.status), "bot error");
         return;
       }
       showMessages(body.messages);
       cursor = Math.max(cursor, body.cursor || 0);
     } catch (e) {
       waiting.remove();
-      addBubble("Sorry, I could not reach the server. Please try again. If you are in danger, call 112 or 911.", "bot error");
+      addBubble(document.body.dataset.offline, "bot error");
     }
   }
 

@@ -31,6 +31,9 @@ class Conversation(Base):
     # Needed to answer; never logged, never sent to Rasa. Encrypted at rest by the privacy issue.
     address: Mapped[Optional[str]] = mapped_column(String(128), nullable=True)
     language_hint: Mapped[Optional[str]] = mapped_column(String(16), nullable=True)
+    # The language the bot answers in (bot/language.py) and how it was set: hint | detected | chosen.
+    language: Mapped[Optional[str]] = mapped_column(String(8), nullable=True)
+    language_source: Mapped[Optional[str]] = mapped_column(String(16), nullable=True)
     # The last message from the user (WhatsApp's 24-hour customer-service window runs from it).
     last_inbound_at: Mapped[Optional[datetime]] = mapped_column(DateTime(timezone=True), nullable=True)
     # Photos, voice notes and files are not downloaded: only their arrival is counted.

@@ -214,3 +214,14 @@ async def settle(client: TestClient) -> None:
         await app[DELIVERER].idle()
 # The casework fixtures (a gateway with the sample directory and agency tokens) live beside their helpers.
 from tests.gateway.casework_support import casework  # noqa: E402, F401
+
+
+def payload_without_language(message: str) -> str:
+    """A payload as the user's button sent it: the gateway adds the conversation's language as an
+    entity (bot/router.py `with_language`), so `/greet{"language":"en"}` reads `/greet`."""
+    if not message.startswith("/") or "{" not in message:
+        return message
+    intent, _, raw = message.partition("{")
+    entities = json.loads("{" + raw)
+    entities.pop("language", None)
+    return intent + (json.dumps(entities) if entities else "")

@@ -19,7 +19,7 @@ from bot.delivery.outbox import split_text
 from bot.pseudonym import pseudonym
 from bot.store.models import Conversation, InboxMessage, OutboxMessage
 from tests.fakes import FakeTelegram
-from tests.gateway.conftest import TELEGRAM_SECRET, FakeRasa, fixture, settle
+from tests.gateway.conftest import TELEGRAM_SECRET, FakeRasa, fixture, payload_without_language, settle
 
 
 def database_bytes(folder: Path) -> bytes:
@@ -60,7 +60,7 @@ async def test_a_text_reaches_rasa_under_a_pseudonym_and_the_reply_has_inline_bu
     (turn,) = fake_rasa[0].received
     assert turn["sender"] == pseudonym("pseudonym-key-for-tests", "telegram", str(CHAT))
     assert str(CHAT) not in json.dumps(turn)
-    assert turn["metadata"] == {"channel": "telegram", "language_hint": "en"}
+    assert turn["metadata"] == {"channel": "telegram", "language": "en", "language_hint": "en"}
     first, second = fake_telegram.sent()
     assert first["chat_id"] == CHAT and first["text"].startswith("echo: Is a job in Dubai")
     keyboard = second["reply_markup"]["inline_keyboard"]
@@ -104,7 +104,7 @@ async def test_out_of_order_updates_are_each_answered_once_in_arrival_order(
 async def test_start_stop_and_language_commands(channels: TestClient, fake_rasa, fake_telegram) -> None:
     await post(channels, fixture("telegram", "start"))
     await settle(channels)
-    assert fake_rasa[0].received[-1]["message"] == "/greet"
+    assert payload_without_language(fake_rasa[0].received[-1]["message"]) == "/greet"
     await post(channels, fixture("telegram", "stop"))
     await settle(channels)
     assert fake_rasa[0].received[-1]["message"] == "/restart"
@@ -125,7 +125,7 @@ async def test_a_button_press_stops_the_spinner_and_is_the_users_choice(
     await post(channels, fixture("telegram", "callback_query"))
     await settle(channels)
     assert fake_telegram.sent("answerCallbackQuery") == [{"callback_query_id": "4382bfdwdsb323b2d9"}]
-    assert fake_rasa[0].received[-1]["message"] == "/ask_helpline"
+    assert payload_without_language(fake_rasa[0].received[-1]["message"]) == "/ask_helpline"
 
 
 async def test_a_forged_button_payload_is_read_as_words(channels: TestClient, fake_rasa, fake_telegram) -> None:
@@ -150,7 +150,7 @@ async def test_a_payload_longer_than_64_bytes_round_trips_through_a_reference(
     press["callback_query"]["data"] = data
     await post(channels, press)
     await settle(channels)
-    assert fake_rasa[0].received[-1]["message"] == long_payload
+    assert payload_without_language(fake_rasa[0].received[-1]["message"]) == payload_without_language(long_payload)
 
 
 async def test_media_is_not_downloaded_and_a_caption_is_read(
@@ -173,7 +173,7 @@ async def test_a_location_gives_its_country_offline_and_the_point_is_not_kept(
 ) -> None:
     await post(channels, fixture("telegram", "location"))  # Nairobi
     await settle(channels)
-    assert fake_rasa[0].received[-1]["message"] == '/inform{"country": "KE"}'
+    assert payload_without_language(fake_rasa[0].received[-1]["message"]) == '/inform{"country": "KE"}'
     async with channels.server.app[DB]() as session:
         (row,) = (await session.scalars(select(InboxMessage))).all()
     assert row.meta == {} and row.text is None  # the exact point is not kept

@@ -31,7 +31,7 @@ async def test_rasa_sees_a_stable_pseudonym_never_the_session_id(gateway: TestCl
     senders = [body["sender"] for body in fake.received]
     assert senders[0] == senders[1] != senders[2]
     assert all("session" not in sender for sender in senders)
-    assert fake.received[0]["metadata"] == {"channel": "webchat"}
+    assert fake.received[0]["metadata"] == {"channel": "webchat", "language": "en"}
 
 
 async def test_malformed_requests_get_a_clear_400(gateway: TestClient) -> None:
