@@ -6,8 +6,12 @@ import re
 from datetime import date, timedelta
 from typing import Dict, Optional
 
+from locales.catalogue import with_answer_words
+
 SKIPPED = "skipped"
-_SKIP = re.compile(r"^\s*(skip|no|none|nobody|no one|not sure|don.?t know|dont know|idk|no thanks|rather not)\b",
+# Typed "saltar", "no sé", "passer", "je ne sais pas" too (locales/<lang>/answers.yml, report_skip).
+_SKIP = re.compile(r"^\s*(" + with_answer_words(
+    "skip|no|none|nobody|no one|not sure|don.?t know|dont know|idk|no thanks|rather not", "report_skip") + r")\b",
                    re.IGNORECASE)
 MONTHS = {name: i for i, names in enumerate(
     [("jan", "january"), ("feb", "february"), ("mar", "march"), ("apr", "april"), ("may",), ("jun", "june"),
@@ -21,7 +25,10 @@ _NUMBER_WORDS = {"a": 1, "an": 1, "one": 1, "two": 2, "three": 3, "four": 4, "fi
 MAX_AHEAD_DAYS = 366
 # A code word must not be something said every day, or it would raise alarms by accident.
 COMMON_WORDS = {"ok", "okay", "yes", "no", "hi", "hello", "hey", "thanks", "thank you", "help", "stop", "skip",
-                "fine", "good", "bye", "menu", "start", "cancel", "sos", "im ok", "i am ok"}
+                "fine", "good", "bye", "menu", "start", "cancel", "sos", "im ok", "i am ok",
+                # Spanish and French everyday words
+                "hola", "si", "sí", "gracias", "ayuda", "vale", "bueno", "bien", "adios", "adiós", "chao", "listo",
+                "oui", "non", "merci", "salut", "bonjour", "bonsoir", "aide", "daccord", "ça va", "ca va"}
 
 
 def skipped(text: str) -> bool:

@@ -27,6 +27,7 @@ from actions.checkin_answers import (
 )
 from actions.handoff import language_of
 from actions.job_offer.form import latest_country
+from locales.catalogue import localize
 
 FORM = "checkin_form"
 QUESTIONS = [
@@ -49,10 +50,13 @@ REPROMPTS: Dict[str, Dict[str, str]] = {
 
 
 def interrupted(tracker: Tracker) -> bool:
-    """"stop" or an emergency leaves the form (through the rules); a "skip" is an answer."""
+    """"stop" or an emergency leaves the form (through the rules); a "skip" is an answer.
+
+    A language switch too: the rule confirms it and the form asks again (data/rules/language.yml).
+    """
     intent = (tracker.latest_message.get("intent") or {}).get("name")
     text = str(tracker.latest_message.get("text") or "")
-    return intent == "emergency" or (intent == "stop" and not skipped(text))
+    return intent in ("emergency", "change_language") or (intent == "stop" and not skipped(text))
 
 
 def today() -> date:
@@ -95,8 +99,20 @@ class ValidateCheckinForm(FormValidationAction):
             dispatcher.utter_message(**REPROMPTS[asked])
         if asked == "checkin_departure" and candidates.get(asked):
             when = date.fromisoformat(str(candidates[asked]))
-            dispatcher.utter_message(response="utter_checkin_date_understood", date=f"{when:%A} {when.day} {when:%B}")
+            said = date_text(when, language_of(tracker))
+            dispatcher.utter_message(response="utter_checkin_date_understood", date=said)
         return [SlotSet(slot, value) for slot, value in candidates.items()]
+
+
+def date_text(when: date, language: Optional[str]) -> str:
+    """"Friday 5 December" in `language` (names from the gateway's `checkins` catalogue section)."""
+    weekdays: Dict[str, str] = localize("checkins", "WEEKDAYS", {}, language)
+    months: Dict[str, str] = localize("checkins", "MONTHS", {}, language)
+    return str(localize(
+        "checkins", "DATE", "{weekday} {day} {month}", language,
+        weekday=weekdays.get(str(when.weekday())) or f"{when:%A}", day=when.day,
+        month=months.get(str(when.month)) or f"{when:%B}",
+    ))
 
 
 def read_answer(slot: str, tracker: Tracker) -> Optional[Any]:

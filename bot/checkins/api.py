@@ -6,7 +6,10 @@ check-ins live in one place (bot/checkins/texts.py).
 
 from __future__ import annotations
 
+from typing import Optional
+
 from aiohttp import web
+from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.app_keys import DB, DESK, KEYS
 from bot.casework.service_auth import require_service_token
@@ -25,7 +28,7 @@ async def availability(request: web.Request) -> web.Response:
     async with request.app[DB]() as session:
         conversation = await session.get(Conversation, request.query.get("conversation_id", ""))
     channel = conversation.channel if conversation is not None else "unknown"
-    refusal = request.app[CHECKINS].refusal(channel)
+    refusal = request.app[CHECKINS].refusal(channel, conversation.language if conversation is not None else None)
     return web.json_response({"available": refusal is None, "channel": channel, "text": refusal})
 
 
@@ -41,20 +44,22 @@ async def create_plan(request: web.Request) -> web.Response:
     async with request.app[DB]() as session, session.begin():
         conversation = await session.get(Conversation, fields.conversation_id)
         channel = conversation.channel if conversation is not None else "unknown"
-        refusal = checkins.refusal(channel)
+        language = conversation.language if conversation is not None else fields.language
+        refusal = checkins.refusal(channel, language)
         if refusal is not None:
             return web.json_response({"error": "channel", "channel": channel, "text": refusal}, status=409)
         now = checkins.clock()
         plan, rows = await plans.create_plan(session, keys, fields, channel, now)
         if not rows:
             await plans.delete_plan(session, fields.conversation_id)
-            return web.json_response({"error": "past", "text": texts.NONE_LEFT}, status=422)
+            return web.json_response({"error": "past", "text": texts.say("NONE_LEFT", fields.language)}, status=422)
         agency = await session.get(Agency, request.app[DESK].routing.handoff_agency(plan.country, plan.language))
-        times = [schedule.local_text(row.due_at, plan.zone) for row in rows]
+        times = [schedule.local_text(row.due_at, plan.zone, plan.language) for row in rows]
         text = texts.confirmation(
-            plan.zone, times, plan.window_hours, agency.name if agency else "a partner agency",
+            plan.zone, times, plan.window_hours, agency.name if agency else None,
             recruiter=fields.recruiter is not None, contact_kind=(fields.contact or {}).get("kind"),
             contact_by_whatsapp=checkins.contact_by_whatsapp(fields.contact), code_word=fields.code_word is not None,
+            language=plan.language,
         )
         body = {
             "id": plan.id, "zone": plan.zone, "text": text,
@@ -63,16 +68,23 @@ async def create_plan(request: web.Request) -> web.Response:
     return web.json_response(body, status=201)
 
 
+async def language_of(session: AsyncSession, conversation_id: str) -> Optional[str]:
+    """The language the conversation is in now (the person may have switched since planning)."""
+    conversation = await session.get(Conversation, conversation_id)
+    return conversation.language if conversation is not None else None
+
+
 @routes.post("/api/v1/checkins/{conversation_id}/pause")
 async def pause_plan(request: web.Request) -> web.Response:
     require_service_token(request)
     checkins = request.app[CHECKINS]
     async with request.app[DB]() as session, session.begin():
+        language = await language_of(session, request.match_info["conversation_id"])
         plan = await plans.plan_for(session, request.match_info["conversation_id"])
         if plan is None or plan.status == "finished":
-            return web.json_response({"status": "none", "text": texts.NO_PLAN}, status=404)
+            return web.json_response({"status": "none", "text": texts.say("NO_PLAN", language)}, status=404)
         await plans.pause(session, plan, checkins.clock())
-    return web.json_response({"status": "paused", "text": texts.PAUSED})
+    return web.json_response({"status": "paused", "text": texts.say("PAUSED", language)})
 
 
 @routes.post("/api/v1/checkins/{conversation_id}/resume")
@@ -80,15 +92,16 @@ async def resume_plan(request: web.Request) -> web.Response:
     require_service_token(request)
     checkins = request.app[CHECKINS]
     async with request.app[DB]() as session, session.begin():
+        language = await language_of(session, request.match_info["conversation_id"])
         plan = await plans.plan_for(session, request.match_info["conversation_id"])
         if plan is None or plan.status == "finished":
-            return web.json_response({"status": "none", "text": texts.NO_PLAN}, status=404)
+            return web.json_response({"status": "none", "text": texts.say("NO_PLAN", language)}, status=404)
         upcoming = await plans.resume(session, plan, checkins.clock())
         if upcoming is None:
-            text = texts.RESUMED_NONE
+            text = texts.say("RESUMED_NONE", language)
         else:
-            text = texts.RESUMED.format(when=schedule.local_text(plans.schedule_due(upcoming), plan.zone),
-                                        zone=plan.zone)
+            when = schedule.local_text(plans.schedule_due(upcoming), plan.zone, language)
+            text = texts.say("RESUMED", language, when=when, zone=plan.zone)
     return web.json_response({"status": "active", "text": text})
 
 
@@ -96,5 +109,6 @@ async def resume_plan(request: web.Request) -> web.Response:
 async def stop_plan(request: web.Request) -> web.Response:
     require_service_token(request)
     async with request.app[DB]() as session, session.begin():
+        language = await language_of(session, request.match_info["conversation_id"])
         deleted = await plans.delete_plan(session, request.match_info["conversation_id"])
-    return web.json_response({"deleted": deleted, "text": texts.STOPPED if deleted else texts.NO_PLAN})
+    return web.json_response({"deleted": deleted, "text": texts.say("STOPPED" if deleted else "NO_PLAN", language)})

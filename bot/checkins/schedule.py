@@ -14,6 +14,8 @@ from pathlib import Path
 from typing import Dict, List, Optional, Sequence, Tuple
 from zoneinfo import ZoneInfo
 
+from bot.checkins import texts
+
 # Check-in offsets from the departure day, and the local hour each goes out.
 DEFAULT_SCHEDULE: Tuple[Tuple[str, int, int], ...] = (
     ("arrival", 0, 18),  # the evening of the travel day
@@ -84,7 +86,8 @@ def plan_times(
     return result
 
 
-def local_text(moment: datetime, zone: str) -> str:
-    """"Friday 5 December, 18:00" in the destination's time."""
+def local_text(moment: datetime, zone: str, language: Optional[str] = None) -> str:
+    """"Friday 5 December, 18:00" in the destination's time, in `language`."""
     local = moment.astimezone(ZoneInfo(zone))
-    return f"{local:%A} {local.day} {local:%B}, {local:%H:%M}"
+    return texts.say("DATE_TIME", language, weekday=texts.named("WEEKDAYS", local.weekday(), language),
+                     day=local.day, month=texts.named("MONTHS", local.month, language), time=f"{local:%H:%M}")

@@ -29,6 +29,7 @@ from bot.handoff.desk import Desk
 from bot.pseudonym import pseudonym
 from bot.rasa_client import BotReply
 from bot.store.models import Agency, Conversation, InboxMessage, utcnow
+from locales.catalogue import languages
 
 logger = logging.getLogger(__name__)
 MAX_CODE_WORD_CHARS = 64  # longer messages are not compared with the code word
@@ -73,15 +74,15 @@ class Checkins:
         self.retention_days = retention_days
         self.clock: Callable[[], datetime] = service.now_utc  # tests move time
 
-    def refusal(self, channel: str) -> Optional[str]:
+    def refusal(self, channel: str, language: Optional[str] = None) -> Optional[str]:
         """Why check-ins cannot run on this channel, or None when they can."""
         if channel == "telegram" and "telegram" in self.channels:
             return None
         if channel == "whatsapp" and "whatsapp" in self.channels and self.checkin_template is not None:
             return None
         if channel == "whatsapp":
-            return texts.WHATSAPP_REFUSED
-        return texts.WEBCHAT_REFUSED
+            return texts.say("WHATSAPP_REFUSED", language)
+        return texts.say("WEBCHAT_REFUSED", language)
 
     def contact_by_whatsapp(self, contact: Optional[Dict[str, str]]) -> bool:
         return bool(contact and contact.get("kind") == "whatsapp" and self.contact_template
@@ -143,9 +144,9 @@ class Checkins:
             if getattr(result, "rowcount", 0) != 1:
                 return False
             if old == "pending":
-                await self._send(session, plan, texts.checkin_reply(checkin_id), effects)
+                await self._send(session, plan, texts.checkin_reply(checkin_id, language=plan.language), effects)
             elif old == "awaiting":
-                await self._send(session, plan, texts.checkin_reply(checkin_id, texts.REMINDER), effects)
+                await self._send(session, plan, texts.checkin_reply(checkin_id, "REMINDER", plan.language), effects)
             else:
                 await self._alert(session, plan, checkin, effects, now)
                 await plans.settle_if_done(session, plan, now)
@@ -210,7 +211,8 @@ class Checkins:
             conversation = Conversation(id=contact_id, channel="whatsapp", address=self.keys.encrypt(digits))
             session.add(conversation)
             await session.flush()
-        due = schedule.local_text(plans.schedule_due(checkin), plan.zone)
+        due = schedule.local_text(plans.schedule_due(checkin), plan.zone,
+                                  languages().supported(self.contact_template.language))
         template = self._template(self.contact_template, [plan.country, due], [])
         rows = await enqueue(session, self.keys, contact_id, "whatsapp", [BotReply("")])
         for row in rows:
@@ -268,20 +270,21 @@ class Checkins:
 
         async def move(session: AsyncSession, effects: service.Effects) -> None:
             plan, checkin = await self._mine(session, conversation.id, checkin_id)
+            language = conversation.language
             if plan is None:
-                reply = texts.NO_PLAN
+                reply = texts.say("NO_PLAN", language)
             elif checkin is None or checkin.status not in plans.WAITING + ("alerted",):
-                reply = texts.ALREADY_ANSWERED
+                reply = texts.say("ALREADY_ANSWERED", language)
             else:
                 checkin.status, checkin.answered_at, checkin.next_at = "ok", now, None
                 checkin.version += 1
                 await self._note_for_counselor(session, conversation.id, row, texts.OK_BUTTON, effects)
                 pending = [c for c in await plans.open_checkins(session, plan.id) if c.status == "pending"]
                 if pending:
-                    when = schedule.local_text(plans.schedule_due(pending[0]), plan.zone)
-                    reply = texts.THANKS_NEXT.format(when=when, zone=plan.zone)
+                    when = schedule.local_text(plans.schedule_due(pending[0]), plan.zone, language)
+                    reply = texts.say("THANKS_NEXT", language, when=when, zone=plan.zone)
                 else:
-                    reply = texts.THANKS_LAST.format(days=round(self.retention_days))
+                    reply = texts.say("THANKS_LAST", language, days=round(self.retention_days))
                 await plans.settle_if_done(session, plan, now)
             await self._done(session, row, [BotReply(reply)], effects)
 
@@ -306,9 +309,11 @@ class Checkins:
                 opened = await self._open(session, plan, "emergency", topic, context, effects, now)
                 await plans.settle_if_done(session, plan, now)
             if signal == "code word":
-                replies = [BotReply(texts.CODE_WORD_ACK)]  # nothing on the screen gives them away
+                # nothing on the screen gives them away
+                replies = [BotReply(texts.say("CODE_WORD_ACK", conversation.language))]
             else:
-                replies = [BotReply(emergency_text(country)), BotReply(texts.HELP_INTRO)]
+                replies = [BotReply(emergency_text(country, conversation.language)),
+                           BotReply(texts.say("HELP_INTRO", conversation.language))]
                 if opened is not None:
                     replies.append(opened.reply)
             await self._note_for_counselor(

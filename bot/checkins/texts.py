@@ -1,13 +1,16 @@
-"""Every word the gateway says about check-ins, in English, in one place (to be translated).
+"""Every word the gateway says about check-ins, in English, in one place.
 
+Other languages: the `checkins` section of locales/<lang>/messages.yml (`say(name, language)`).
+The console's words (TOPIC_*, CONSOLE_ANSWERED) stay English, like the rest of the console.
 Check-in messages are deliberately plain: someone else may read the phone's lock screen.
 """
 
 from __future__ import annotations
 
-from typing import Dict, List, Optional
+from typing import Any, Dict, List, Optional
 
 from bot.rasa_client import BotReply
+from locales.catalogue import localize
 
 OK_PAYLOAD = "/checkin_ok"
 HELP_PAYLOAD = "/checkin_help"
@@ -40,6 +43,8 @@ CONFIRM_CONTACT_COUNSELOR = (
     "I can't message your trusted contact on that app, so the counselor will see their details and may contact them."
 )
 CONFIRM_CODE_WORD = "Your code word is saved. Send it to me at any time and a counselor will get in touch, quietly."
+CONFIRM_RECRUITER = " and the recruiter you checked"
+PARTNER_AGENCY = "a partner agency"
 CONFIRM_STOP = 'You can say "pause check-ins", "change my dates" or "stop check-ins" at any time.'
 NONE_LEFT = "All those dates are already past, so no check-in was planned. Please check the departure date."
 WEBCHAT_REFUSED = (
@@ -62,30 +67,50 @@ TOPIC_CODE_WORD = "Check-in: code word (may not speak freely)"
 CONSOLE_ANSWERED = "[Check-in] The person answered: {answer}"
 
 LABELS = {"arrival": "arrival day", "day3": "after 3 days", "day14": "after 2 weeks", "day30": "after a month"}
+# Dates in check-in texts ("Friday 5 December, 18:00"), in the person's language.
+WEEKDAYS = {"0": "Monday", "1": "Tuesday", "2": "Wednesday", "3": "Thursday", "4": "Friday", "5": "Saturday",
+            "6": "Sunday"}
+MONTHS = {"1": "January", "2": "February", "3": "March", "4": "April", "5": "May", "6": "June", "7": "July",
+          "8": "August", "9": "September", "10": "October", "11": "November", "12": "December"}
+DATE = "{weekday} {day} {month}"  # also used by the action server (actions/checkins.py)
+DATE_TIME = "{weekday} {day} {month}, {time}"
 
 
-def checkin_reply(checkin_id: int, text: str = CHECKIN) -> BotReply:
+def say(name: str, language: Optional[str] = None, **values: Any) -> str:
+    """The text called `name` in this module, in `language` (English when it has no translation)."""
+    return str(localize("checkins", name, globals()[name], language, **values))
+
+
+def named(table: str, key: int, language: Optional[str] = None) -> str:
+    """A weekday (0 = Monday) or a month (1 = January) in `language`."""
+    names: Dict[str, str] = localize("checkins", table, globals()[table], language)
+    return str(names.get(str(key)) or globals()[table][str(key)])
+
+
+def checkin_reply(checkin_id: int, text: str = "CHECKIN", language: Optional[str] = None) -> BotReply:
+    """A check-in (or its reminder, text="REMINDER") with its two buttons."""
     return BotReply(
-        text=text,
+        text=say(text, language),
         buttons=[
-            {"title": OK_BUTTON, "payload": f"{OK_PAYLOAD}:{checkin_id}"},
-            {"title": HELP_BUTTON, "payload": f"{HELP_PAYLOAD}:{checkin_id}"},
+            {"title": say("OK_BUTTON", language), "payload": f"{OK_PAYLOAD}:{checkin_id}"},
+            {"title": say("HELP_BUTTON", language), "payload": f"{HELP_PAYLOAD}:{checkin_id}"},
         ],
     )
 
 
 def confirmation(
-    zone: str, times: List[str], window_hours: int, agency: str, recruiter: bool,
-    contact_kind: Optional[str], contact_by_whatsapp: bool, code_word: bool,
+    zone: str, times: List[str], window_hours: int, agency: Optional[str], recruiter: bool,
+    contact_kind: Optional[str], contact_by_whatsapp: bool, code_word: bool, language: Optional[str] = None,
 ) -> str:
-    lines = [CONFIRM.format(zone=zone, times="\n".join(f"• {t}" for t in times))]
-    extra = " and the recruiter you checked" if recruiter else ""
-    lines.append(CONFIRM_WINDOW.format(hours=window_hours, agency=agency, extra=extra))
+    lines = [say("CONFIRM", language, zone=zone, times="\n".join(f"• {t}" for t in times))]
+    extra = say("CONFIRM_RECRUITER", language) if recruiter else ""
+    lines.append(say("CONFIRM_WINDOW", language, hours=window_hours, agency=agency or say("PARTNER_AGENCY", language),
+                     extra=extra))
     if contact_kind:
-        lines.append(CONFIRM_CONTACT_WHATSAPP if contact_by_whatsapp else CONFIRM_CONTACT_COUNSELOR)
+        lines.append(say("CONFIRM_CONTACT_WHATSAPP" if contact_by_whatsapp else "CONFIRM_CONTACT_COUNSELOR", language))
     if code_word:
-        lines.append(CONFIRM_CODE_WORD)
-    lines.append(CONFIRM_STOP)
+        lines.append(say("CONFIRM_CODE_WORD", language))
+    lines.append(say("CONFIRM_STOP", language))
     return "\n\n".join(lines)
 
 

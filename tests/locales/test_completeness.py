@@ -41,6 +41,9 @@ CODE_TEXTS: Dict[str, Tuple[str, Set[str]]] = {
     "webchat": ("bot/channels/webchat_page.py", set()),
     "recruiter": ("actions/job_offer/recruiter.py", set()),
     "handoff_desk": ("bot/handoff/desk.py", set()),
+    # The console's words (topics, the answer note) stay English, like the rest of the console.
+    "checkins": ("bot/checkins/texts.py", {"OK_PAYLOAD", "HELP_PAYLOAD", "TOPIC_MISSED", "TOPIC_HELP",
+                                          "TOPIC_CODE_WORD", "CONSOLE_ANSWERED"}),
 }
 
 
