@@ -48,6 +48,7 @@ async def gateway_url(tmp_path: Path) -> AsyncIterator[str]:
         pseudonym_key="pseudonym-key-for-tests", rasa_auth_token="rasa-token",
         casework_service_token=SERVICE_TOKEN, database_url=url, rasa_url=str(rasa.make_url("")).rstrip("/"),
         action_server_url="http://127.0.0.1:9", data_encryption_keys=(ENCRYPTION_KEY,),
+        rasa_tracker_url=f"sqlite:///{tmp_path / 'tracker.db'}",
         console_cookie_secure=True,  # Chromium keeps Secure cookies on http://127.0.0.1
     )
     server = TestServer(create_app(settings), host="127.0.0.1")  # a free port

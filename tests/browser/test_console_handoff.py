@@ -73,6 +73,7 @@ async def stack(tmp_path: Path) -> AsyncIterator[Stack]:
         casework_service_token=SERVICE_TOKEN, database_url=url,
         rasa_url=str(rasa_server.make_url("")).rstrip("/"), action_server_url="http://127.0.0.1:9",
         data_encryption_keys=(ENCRYPTION_KEY,), counselor_reconnect_seconds=LEASE_SECONDS,
+        rasa_tracker_url=f"sqlite:///{tmp_path / 'tracker.db'}",
     )
     app = create_app(settings)
     server = TestServer(app, host="127.0.0.1")

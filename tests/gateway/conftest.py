@@ -128,6 +128,7 @@ def settings_factory(tmp_path: Path) -> Any:
             database_url=url,
             rasa_url=rasa_url,
             action_server_url="http://127.0.0.1:9",  # nothing listens there
+            rasa_tracker_url=f"sqlite:///{tmp_path / 'tracker.db'}",  # never the repository's var/
             rasa_timeout_seconds=2.0,
             data_encryption_keys=(ENCRYPTION_KEY,),
         )

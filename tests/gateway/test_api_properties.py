@@ -76,6 +76,7 @@ def live(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Dict[str, Any]]:
         pseudonym_key="k", rasa_auth_token="r", casework_service_token=SERVICE_TOKEN, database_url=url,
         port=_free_port(), rasa_url="http://127.0.0.1:9", action_server_url="http://127.0.0.1:9",
         data_encryption_keys=(ENCRYPTION_KEY,), status_checks_per_hour=1000,
+        rasa_tracker_url=f"sqlite:///{folder / 'tracker.db'}",
     )
     gateway = LiveGateway(settings)
     gateway.start()

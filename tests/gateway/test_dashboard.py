@@ -218,7 +218,7 @@ async def test_each_view_and_export_is_audited_without_figures(seeded: Seeded) -
 
 async def test_without_a_tracker_store_the_page_says_so(fake_rasa: Any, settings_factory: Any) -> None:
     _rasa, url = fake_rasa
-    settings = settings_factory(url)
+    settings = settings_factory(url, rasa_tracker_url="")
     await seed_console(settings.database_url)
     async with TestClient(TestServer(create_app(settings), host="127.0.0.1"), cookie_jar=DummyCookieJar()) as client:
         html = await page(client, await sign_in(client, "kamau"))
