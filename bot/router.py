@@ -24,6 +24,7 @@ from bot.delivery import inbound as kinds
 from bot.delivery.outbox import Deliverer, enqueue, unseal
 from bot.delivery.workers import ConversationWorkers
 from bot.handoff.desk import Desk
+from bot.metrics import HOLDING_SENT, RASA_ERRORS, observe_turn
 from bot.rasa_client import BotReply, RasaClient, RasaUnavailable
 from bot.store.models import Conversation, InboxMessage, OutboxMessage, utcnow
 
@@ -106,6 +107,8 @@ def gateway_replies(row: InboxMessage) -> List[BotReply]:
 
 
 class TurnRunner(ConversationWorkers):
+    lease_kind = "turn"
+
     def __init__(
         self,
         db: async_sessionmaker[AsyncSession],
@@ -158,7 +161,7 @@ class TurnRunner(ConversationWorkers):
                 )
             ).all()
         for conversation_id in ids:
-            self.kick(conversation_id)
+            self.kick(conversation_id, sweep=True)
         return len(ids)
 
     async def step(self, conversation_id: str, batch: Optional[Any] = None) -> bool:
@@ -241,6 +244,7 @@ class TurnRunner(ConversationWorkers):
                 answer = await request
             except RasaUnavailable as exc:
                 logger.warning("rasa unavailable for a %s turn: %s", row.channel, exc)
+                RASA_ERRORS.labels("turn").inc()
                 await self._hold(row, spec)
                 return False
             finally:
@@ -261,6 +265,7 @@ class TurnRunner(ConversationWorkers):
             elif row.kind in (kinds.TEXT, kinds.BUTTON, kinds.COMMAND):
                 current.numbered_choices = None
         conversation.numbered_choices = current.numbered_choices  # the next message in this batch
+        observe_turn(row.channel, row.received_at)
         self.deliverer.kick(conversation.id, (current, sent) if sent else None)
         if self.desk is not None and current.owner != "bot" and not current.rasa_paused:
             await self.desk.pause(conversation.id)  # this turn asked for a counselor
@@ -288,6 +293,7 @@ class TurnRunner(ConversationWorkers):
             fresh.attempts = row.attempts + 1
             if not fresh.holding_sent:
                 fresh.holding_sent = True
+                HOLDING_SENT.labels(row.channel).inc()
                 await enqueue(
                     session, self.keys, row.conversation_id, row.channel, [BotReply(notes.HOLDING)], row.id
                 )

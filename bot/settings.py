@@ -78,6 +78,13 @@ class Settings:
     console_lockout_attempts: int = 5  # consecutive wrong passwords before the account locks
     console_lockout_minutes: float = 15.0
     console_cookie_secure: bool = True  # false only for plain http on another machine than this one
+    # Scale-out (docs/operations.md): Redis carries console signals between gateway replicas;
+    # leases keep two replicas off the same conversation ("auto": on unless the database is SQLite).
+    redis_url: str = ""
+    worker_leases: str = "auto"
+    lease_seconds: float = 30.0
+    sweep_seconds: float = 30.0  # how often left-over inbox and outbox work is looked for
+    metrics_token: str = ""  # a bearer token for /metrics from other hosts (loopback needs none)
 
     @classmethod
     def from_env(cls, env: Optional[Mapping[str, str]] = None) -> Settings:
@@ -137,7 +144,14 @@ class Settings:
             console_lockout_minutes=float(env.get("CONSOLE_LOCKOUT_MINUTES", cls.console_lockout_minutes)),
             console_cookie_secure=env.get("CONSOLE_COOKIE_SECURE", "true").strip().lower()
             not in ("0", "false", "no", "off"),
+            redis_url=env.get("REDIS_URL", ""),
+            worker_leases=env.get("WORKER_LEASES", cls.worker_leases).strip().lower(),
+            lease_seconds=float(env.get("LEASE_SECONDS", cls.lease_seconds)),
+            sweep_seconds=float(env.get("SWEEP_SECONDS", cls.sweep_seconds)),
+            metrics_token=env.get("METRICS_TOKEN", ""),
         )
+        if settings.worker_leases not in ("auto", "on", "off"):
+            raise RuntimeError("WORKER_LEASES must be auto, on or off")
         if settings.telegram_public_url and not settings.telegram_webhook_secret:
             raise RuntimeError(
                 "TELEGRAM_PUBLIC_URL is set but TELEGRAM_WEBHOOK_SECRET is not: the webhook "
