@@ -164,6 +164,11 @@ class TurnRunner(ConversationWorkers):
             self.kick(conversation_id, sweep=True)
         return len(ids)
 
+    async def has_work(self, conversation_id: str) -> bool:
+        async with self.db() as session:
+            return bool(await session.scalar(select(InboxMessage.id).where(
+                InboxMessage.conversation_id == conversation_id, InboxMessage.status == "pending").limit(1)))
+
     async def step(self, conversation_id: str, batch: Optional[Any] = None) -> bool:
         if batch is not None:
             conversation, rows = batch

@@ -10,6 +10,7 @@ from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import Iterator
 
+import pytest
 from sqlalchemy.engine import make_url
 
 ENV = "TEST_DATABASE_URL"
@@ -17,6 +18,10 @@ ENV = "TEST_DATABASE_URL"
 
 def on_postgresql() -> bool:
     return bool(os.environ.get(ENV))
+
+
+# For tests that open the SQLite file itself (to show what is, or is not, on disk).
+reads_sqlite_file = pytest.mark.skipif(bool(os.environ.get(ENV)), reason="reads the SQLite file directly")
 
 
 def _admin(sql: str) -> None:

@@ -227,6 +227,12 @@ class Deliverer(ConversationWorkers):
             self.kick(conversation_id, sweep=True)
         return len(ids)
 
+    async def has_work(self, conversation_id: str) -> bool:
+        async with self.db() as session:
+            return bool(await session.scalar(select(OutboxMessage.id).where(
+                OutboxMessage.conversation_id == conversation_id, OutboxMessage.status == "pending",
+                OutboxMessage.channel.in_(self.senders)).limit(1)))
+
     async def _pending(self, conversation_id: str) -> Optional[tuple[Conversation, List[OutboxMessage]]]:
         """The conversation (address opened) and its unsent messages, oldest first."""
         async with self.db() as session:

@@ -61,6 +61,10 @@ class ConversationWorkers:
         """Do the conversation's next piece of work (`batch`, else read it); False when done."""
         raise NotImplementedError
 
+    async def has_work(self, conversation_id: str) -> bool:
+        """Whether the database holds work for this conversation (read before a lease is let go)."""
+        raise NotImplementedError
+
     async def _drain(self, conversation_id: str, batch: Optional[Any] = None, sweep: bool = False) -> None:
         try:
             if self.leases is None:
@@ -68,13 +72,13 @@ class ConversationWorkers:
                 return
             name = f"{self.lease_kind}:{conversation_id}"
             async with self.leases.held(name, wait_seconds=0.0 if sweep else LEASE_WAIT_SECONDS) as held:
-                if held:
-                    # Work held in memory may already have been done by another replica: re-read.
+                # Work held in memory may already have been done by another replica: re-read. And
+                # look once more before letting go: work another replica recorded while we held
+                # the lease is ours to do (that replica may have given up waiting for us).
+                while held:
                     await self._loop(conversation_id, None)
-                    # One more read before letting go: work recorded by another replica while we
-                    # held the lease is ours to do (that replica gave up waiting for us).
-                    while await self.step(conversation_id, None):
-                        pass
+                    if not await self.has_work(conversation_id):
+                        break
         except asyncio.CancelledError:
             raise
         except Exception:  # a bug or a database hiccup: logged; the sweep or the next kick retries

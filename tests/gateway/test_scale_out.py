@@ -1,0 +1,138 @@
+"""Several gateway replicas on one database: leases, console signals over Redis, /metrics."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import os
+import uuid
+from typing import Any, Dict, List
+
+import pytest
+from aiohttp.test_utils import TestClient, TestServer
+
+from bot.app import create_app
+from bot.handoff.fanout import RedisFanout
+from bot.handoff.hub import Hub
+from bot.store.database import create_engine, session_factory
+from bot.store.leases import Leases
+from bot.store.migrate import upgrade
+from tests.gateway.conftest import TELEGRAM_SECRET, fixture, settle
+
+HEADERS = {"X-Telegram-Bot-Api-Secret-Token": TELEGRAM_SECRET}
+REDIS_URL = os.environ.get("TEST_REDIS_URL", "redis://127.0.0.1:6379/0")
+
+
+def update_from(user: int, update_id: int, text: str) -> Dict[str, Any]:
+    update = json.loads(json.dumps(fixture("telegram", "start")))
+    update["update_id"] = update_id
+    message = update["message"]
+    message.update(message_id=update_id, text=text, entities=[])
+    message["from"]["id"] = message["chat"]["id"] = user
+    return update
+
+
+async def test_a_lease_is_held_by_one_replica_until_it_is_released_or_expires(database_url: str) -> None:
+    upgrade(database_url)
+    engine = create_engine(database_url)
+    try:
+        db = session_factory(engine)
+        first, second = Leases(db, "replica-a", ttl_seconds=0.6), Leases(db, "replica-b", ttl_seconds=0.6)
+        assert await first.acquire("turn:c1")
+        assert not await second.acquire("turn:c1")  # taken
+        assert await second.acquire("turn:c2")  # another conversation is free
+        await first.release("turn:c1")
+        assert await second.acquire("turn:c1")
+        await asyncio.sleep(0.8)  # replica b "killed": its leases run out
+        assert await first.acquire("turn:c1")
+        assert not await second.renew("turn:c1")  # b learns it lost the lease
+    finally:
+        await engine.dispose()
+
+
+async def test_two_replicas_answer_every_message_once_and_in_order(
+    channel_settings: Any, fake_rasa, fake_telegram
+) -> None:
+    """Each update is delivered to both replicas (a platform retry landing on the other one)."""
+    rasa, _ = fake_rasa
+    rasa.delay = 0.3  # turns overlap the next messages
+    replicas = [
+        TestClient(TestServer(create_app(channel_settings(worker_leases="on")), host="127.0.0.1")) for _ in range(2)
+    ]
+    for client in replicas:
+        await client.start_server()
+    try:
+        users, turns = 6, 4
+        statuses: List[int] = []
+
+        async def converse(user: int) -> None:  # users in parallel; each one's messages in order
+            for turn in range(turns):
+                update = update_from(700000 + user, 1000 * user + turn + 1, f"u{user} m{turn}")
+                first, second = replicas[(user + turn) % 2], replicas[(user + turn + 1) % 2]
+                both = [client.post("/telegram/webhook", json=update, headers=HEADERS) for client in (first, second)]
+                statuses.extend(response.status for response in await asyncio.gather(*both))
+
+        await asyncio.gather(*(converse(user) for user in range(users)))
+        assert statuses == [200] * users * turns * 2
+        for _ in range(3):
+            for client in replicas:
+                await settle(client)
+        by_chat: Dict[int, List[str]] = {}
+        for sent in fake_telegram.sent():
+            by_chat.setdefault(int(sent["chat_id"]), []).append(sent["text"])
+        for user in range(users):
+            echoes = [text for text in by_chat[700000 + user] if text.startswith("echo:")]
+            assert echoes == [f"echo: u{user} m{turn}" for turn in range(turns)]  # once each, in order
+        assert rasa.most_in_flight_per_sender == 1  # never two turns of one conversation at once
+    finally:
+        for client in replicas:
+            await client.close()
+
+
+async def test_a_console_on_one_replica_hears_a_change_made_on_another() -> None:
+    redis = pytest.importorskip("redis.asyncio")
+    try:
+        probe = redis.from_url(REDIS_URL)
+        await probe.ping()
+        await probe.aclose()
+    except Exception:
+        pytest.skip(f"no Redis at {REDIS_URL}")
+    channel = f"test-signals-{uuid.uuid4().hex}"
+    here, there = Hub(), Hub()
+    fanouts = [RedisFanout(REDIS_URL, here, channel), RedisFanout(REDIS_URL, there, channel)]
+    for fanout in fanouts:
+        await fanout.start()
+    try:
+        for fanout in fanouts:
+            await asyncio.wait_for(fanout.subscribed.wait(), 5)
+        counselor = there.connect(user_id=7, agency_id="agency-a", role="counselor")
+        other_agency = there.connect(user_id=8, agency_id="agency-b", role="supervisor")
+        local = here.connect(user_id=9, agency_id="agency-a", role="counselor")
+        here.publish({"agency-a"}, {42: "agency-a"}, [])
+        heard = [await asyncio.wait_for(counselor.queue.get(), 5) for _ in range(2)]
+        assert heard == [{"type": "queue"}, {"type": "chat", "handoff_id": 42}]
+        assert local.queue.qsize() == 2  # its own replica's consoles hear it once, not twice
+        await asyncio.sleep(0.2)
+        assert local.queue.qsize() == 2 and other_agency.queue.empty()  # and other agencies not at all
+    finally:
+        for fanout in fanouts:
+            await fanout.stop()
+
+
+async def test_metrics_count_messages_and_are_not_served_through_a_proxy(
+    channels: TestClient, fake_telegram
+) -> None:
+    async def count(name: str) -> float:
+        text = await (await channels.get("/metrics")).text()
+        lines = [line for line in text.splitlines() if line.startswith(name + "{") and 'channel="telegram"' in line]
+        return sum(float(line.rsplit(" ", 1)[1]) for line in lines)
+
+    before = await count("safepassage_messages_in_total")
+    assert (await channels.post("/telegram/webhook", json=update_from(7100, 1, "hello"), headers=HEADERS)).status == 200
+    await settle(channels)
+    assert await count("safepassage_messages_in_total") == before + 1
+    page = await (await channels.get("/metrics")).text()
+    assert "safepassage_turn_seconds_bucket" in page and "safepassage_outbox_pending" in page
+    assert "hello" not in page and "7100" not in page  # no text, no user ids
+    forwarded = await channels.get("/metrics", headers={"X-Forwarded-For": "203.0.113.9"})
+    assert forwarded.status == 404
