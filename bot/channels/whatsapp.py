@@ -332,7 +332,7 @@ async def notification(request: web.Request) -> web.Response:
         return web.json_response({"error": "bad signature"}, status=problem)
     try:
         messages, statuses = parse_payload(json.loads(raw))
-    except (UnicodeDecodeError, json.JSONDecodeError):
+    except (UnicodeDecodeError, json.JSONDecodeError, RecursionError):  # (nested too deep)
         return web.json_response({"error": "body must be JSON"}, status=400)
     except ValueError as exc:
         return web.json_response({"error": str(exc)}, status=400)

@@ -45,6 +45,14 @@ class Inbound:
     meta: Dict[str, Any] = field(default_factory=dict)
     language_hint: Optional[str] = None
 
+    def check(self) -> None:
+        """Raise TypeError when a bridge built this from fields of the wrong type."""
+        for name in ("channel", "external_id", "user_id", "address", "kind", "text"):
+            if not isinstance(getattr(self, name), str):
+                raise TypeError(f"inbound {name} is not text")
+        if not isinstance(self.meta, dict) or not (self.language_hint is None or isinstance(self.language_hint, str)):
+            raise TypeError("inbound meta or language hint of the wrong type")
+
     def conversation_id(self, key: str) -> str:
         return pseudonym(key, self.channel, self.user_id)
 
