@@ -15,7 +15,7 @@ import logging
 from dataclasses import dataclass
 from typing import Any, Awaitable, Callable, Dict, List, Mapping, Optional
 
-from sqlalchemy import select
+from sqlalchemy import select, update
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from bot.channels import geo, notes
@@ -178,8 +178,14 @@ class TurnRunner(ConversationWorkers):
             self._failures.pop(conversation_id, None)
             return False
         for row in rows:
-            async with self._slots:
-                answered = await self._run(conversation, row)
+            # The holding message is due `holding_after` seconds from now even while the turn
+            # waits for a free slot (other turns stuck on a hung Rasa must not silence this one).
+            watchdog = asyncio.ensure_future(self._hold_later(row))
+            try:
+                async with self._slots:
+                    answered = await self._run(conversation, row)
+            finally:
+                watchdog.cancel()
             if not answered:  # Rasa could not answer: the message stays first in line
                 failures = self._failures[conversation_id] = self._failures.get(conversation_id, 0) + 1
                 await asyncio.sleep(min(self.retry_cap, 0.5 * 2**failures))
@@ -293,17 +299,38 @@ class TurnRunner(ConversationWorkers):
     async def _hold(self, row: InboxMessage, spec: ChannelSpec) -> None:
         """Tell the user once that the answer is delayed; the message stays pending."""
         async with self.db() as session, session.begin():
-            fresh = await session.get(InboxMessage, row.id)
-            assert fresh is not None
-            fresh.attempts = row.attempts + 1
-            if not fresh.holding_sent:
-                fresh.holding_sent = True
-                HOLDING_SENT.labels(row.channel).inc()
-                await enqueue(
-                    session, self.keys, row.conversation_id, row.channel, [BotReply(notes.HOLDING)], row.id
-                )
+            await session.execute(
+                update(InboxMessage).where(InboxMessage.id == row.id).values(attempts=row.attempts + 1)
+            )
+            await self._enqueue_holding(session, row)
         self.deliverer.kick(row.conversation_id)
         self._finish(row.id)
+
+    async def _hold_later(self, row: InboxMessage) -> None:
+        await asyncio.sleep(self.holding_after)
+        try:
+            async with self.db() as session, session.begin():
+                held = await self._enqueue_holding(session, row)
+        except Exception as exc:  # the turn itself will try again
+            logger.warning("holding message not queued: %s", type(exc).__name__)
+            return
+        if held:
+            self.deliverer.kick(row.conversation_id)
+            self._finish(row.id)
+
+    async def _enqueue_holding(self, session: AsyncSession, row: InboxMessage) -> bool:
+        """Queue the holding message unless it was already (an atomic flag: replicas may race)."""
+        claimed = await session.execute(
+            update(InboxMessage)
+            .where(InboxMessage.id == row.id, InboxMessage.holding_sent.is_(False),
+                   InboxMessage.status == "pending")
+            .values(holding_sent=True)
+        )
+        if not getattr(claimed, "rowcount", 0):
+            return False
+        HOLDING_SENT.labels(row.channel).inc()
+        await enqueue(session, self.keys, row.conversation_id, row.channel, [BotReply(notes.HOLDING)], row.id)
+        return True
 
     def _finish(self, inbox_id: int) -> None:
         event = self._waiters.pop(inbox_id, None)

@@ -136,3 +136,32 @@ async def test_metrics_count_messages_and_are_not_served_through_a_proxy(
     assert "hello" not in page and "7100" not in page  # no text, no user ids
     forwarded = await channels.get("/metrics", headers={"X-Forwarded-For": "203.0.113.9"})
     assert forwarded.status == 404
+
+
+async def test_a_user_waiting_behind_turns_stuck_on_a_hung_rasa_still_gets_the_holding_message(
+    channel_settings: Any, fake_rasa, fake_telegram
+) -> None:
+    from bot.channels import notes
+
+    rasa, _ = fake_rasa
+    rasa.delay = 4.0  # a hung Rasa server (or one waiting on a dead server's conversation lock)
+    client = TestClient(TestServer(create_app(channel_settings(max_concurrent_turns=1, rasa_timeout_seconds=0.5)),
+                                   host="127.0.0.1"))
+    await client.start_server()
+    try:
+        for user in (7201, 7202):  # the second user's turn waits for the one slot
+            response = await client.post("/telegram/webhook", json=update_from(user, user, "hello"), headers=HEADERS)
+            assert response.status == 200
+        started = asyncio.get_running_loop().time()
+        while asyncio.get_running_loop().time() - started < 3.0:
+            holding = [s for s in fake_telegram.sent() if int(s["chat_id"]) == 7202 and s["text"] == notes.HOLDING]
+            if holding:
+                break
+            await asyncio.sleep(0.05)
+        assert holding, "the waiting user heard nothing"
+        assert asyncio.get_running_loop().time() - started < 2.0
+        await settle(client)
+        replies = [s["text"] for s in fake_telegram.sent() if int(s["chat_id"]) == 7202]
+        assert replies.count(notes.HOLDING) == 1 and "echo: hello" in replies  # told once, then answered
+    finally:
+        await client.close()
