@@ -52,7 +52,7 @@ export SCALED_POSTGRES_URL SCALED_REDIS_URL
 
 .PHONY: run-scaled
 run-scaled: install nginx $(MODEL) ## 2 Rasa, 2 action servers, 2 gateways behind nginx, on PostgreSQL and Redis
-	$(GW_PY) -m bot run-scaled
+	SAMPLE_DATA=$${SAMPLE_DATA:-1} $(GW_PY) -m bot run-scaled
 
 .PHONY: test-pg
 test-pg: install ## the gateway tests again, each on a fresh PostgreSQL database (TEST_DATABASE_URL)
