@@ -12,6 +12,13 @@ import pytest
 
 from bot.launcher import MODEL
 from bot.scaled import NGINX, ScaledStack
+from tests.gateway.conftest import (  # noqa: F401 - the in-process gateway's fixtures (test_postgres_restart)
+    channel_settings,
+    fake_graph,
+    fake_rasa,
+    fake_telegram,
+    settings_factory,
+)
 from tests.integration.conftest import TELEGRAM_SECRET, TELEGRAM_TOKEN, WA_APP_SECRET, WA_TOKEN, Fakes
 
 POSTGRES_URL = os.environ.get("SCALED_POSTGRES_URL", "postgresql://postgres@127.0.0.1:5432/postgres")
