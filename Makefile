@@ -159,6 +159,10 @@ clean: ## remove trained models and local data (keeps the environments)
 bench: install $(MODEL) ## time to healthy, turn latency and memory of each process (prints a table)
 	$(GW_PY) bench/startup_memory.py
 
+.PHONY: bench-load
+bench-load: install nginx $(MODEL) ## 100 conversations over the webhooks, 1 vs 2 replica sets (table + PNG plots)
+	$(GW_PY) bench/load.py --seconds $${LOAD_SECONDS:-600} --users $${LOAD_USERS:-100}
+
 .PHONY: bench-channels
 bench-channels: install $(MODEL) ## Telegram: gateway webhook vs Rasa REST vs Rasa's own connector (prints a table)
 	$(GW_PY) bench/channels.py

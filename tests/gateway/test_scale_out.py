@@ -165,3 +165,82 @@ async def test_a_user_waiting_behind_turns_stuck_on_a_hung_rasa_still_gets_the_h
         assert replies.count(notes.HOLDING) == 1 and "echo: hello" in replies  # told once, then answered
     finally:
         await client.close()
+
+
+async def test_a_counselor_on_one_replica_follows_a_chat_arriving_at_another_and_a_dropped_socket_requeues_it(
+    fake_rasa: Any, settings_factory: Any
+) -> None:
+    from aiohttp import DummyCookieJar
+
+    from tests.gateway.casework_support import SERVICE
+    from tests.gateway.console_support import PASSWORD, cookie_header, post_login, seed_console, session_cookie
+
+    redis = pytest.importorskip("redis.asyncio")
+    try:
+        probe = redis.from_url(REDIS_URL)
+        await probe.ping()
+        await probe.aclose()
+    except Exception:
+        pytest.skip(f"no Redis at {REDIS_URL}")
+    rasa, url = fake_rasa
+    settings = settings_factory(url, redis_url=REDIS_URL, worker_leases="on", counselor_reconnect_seconds=1.0)
+    await seed_console(settings.database_url)
+    here, there = (TestClient(TestServer(create_app(settings), host="127.0.0.1"), cookie_jar=DummyCookieJar())
+                   for _ in range(2))
+
+    async def request_human(sender: str) -> List[Dict[str, Any]]:
+        body = {"conversation_id": sender, "reason": "request_human", "country": "KE"}
+        response = await there.post("/api/v1/handoffs", json=body, headers=SERVICE)
+        return [{"text": (await response.json())["text"]}]
+
+    rasa.actions["talk to a person"] = request_human
+    for client in (here, there):
+        await client.start_server()
+    try:
+        token = session_cookie(await post_login(here, "wanjiru", PASSWORD))
+        assert token
+        headers = {**cookie_header(token), "Accept": "application/json"}
+        page = await (await here.get("/console", headers=headers)).text()
+        csrf = page.split('name="csrf-token" content="', 1)[1].split('"', 1)[0]
+        socket = await here.ws_connect("/console/ws", headers=cookie_header(token))
+        assert (await socket.receive_json(timeout=5))["type"] == "hello"
+
+        async def next_signal(kind: str) -> Dict[str, Any]:
+            while True:
+                signal: Dict[str, Any] = await socket.receive_json(timeout=5)
+                if signal["type"] == kind:
+                    return signal
+
+        async def drain() -> None:  # signals this replica sent itself (its own connect, the claim)
+            while True:
+                try:
+                    await socket.receive_json(timeout=0.5)
+                except asyncio.TimeoutError:
+                    return
+
+        chat = {"session_id": "user-ke"}
+        await drain()
+        assert (await there.post("/webchat/messages", json={**chat, "text": "talk to a person"})).status == 200
+        await next_signal("queue")  # the request reached the other replica; this console hears of it
+        queue = (await (await here.get("/console/api/queue", headers=headers)).json())["queue"]
+        handoff_id = queue[0]["id"]
+        claim = await here.post(f"/console/api/conversations/{handoff_id}/claim",
+                                headers={**headers, "X-CSRF-Token": csrf})
+        assert claim.status == 200
+        await drain()
+        assert (await there.post("/webchat/messages", json={**chat, "text": "are you there?"})).status == 200
+        assert (await next_signal("chat"))["handoff_id"] == handoff_id  # the user's line, live
+        await socket.close()  # the counselor's connection drops mid-chat
+        told = False
+        for _ in range(60):
+            lines = await (await there.get("/webchat/messages", params=chat)).json()
+            told = any("lost their connection" in m.get("text", "") for m in lines.get("messages", []))
+            if told:
+                break
+            await asyncio.sleep(0.25)
+        assert told  # the user is told, and the chat is back at the front of the queue
+        queue = (await (await here.get("/console/api/queue", headers=headers)).json())["queue"]
+        assert [entry["id"] for entry in queue] == [handoff_id]
+    finally:
+        for client in (here, there):
+            await client.close()
