@@ -39,10 +39,11 @@ run: install $(MODEL) ## install what is missing, train if needed, start everyth
 	SAMPLE_DATA=$${SAMPLE_DATA:-1} $(GW_PY) -m bot run
 
 .PHONY: test
-test: install $(MODEL) lint validate ## the same set-up, then every test
+test: install nginx $(MODEL) lint validate ## the same set-up, then every test (PostgreSQL and Redis on 127.0.0.1)
 	$(MAKE) --no-print-directory test-stories
 	$(call pytest,$(RASA_PY),tests/nlu_components tests/actions)
 	$(call pytest,$(GW_PY),tests/gateway tests/integration tests/browser tests/fuzz)
+	$(call pytest,$(GW_PY),tests/scaled)
 
 # Scale-out (docs/operations.md): PostgreSQL and Redis on 127.0.0.1 (override the URLs below).
 SCALED_POSTGRES_URL ?= postgresql://postgres@127.0.0.1:5432/postgres
