@@ -64,7 +64,7 @@ test-scaled: install nginx $(MODEL) ## the replicated topology under load and fa
 	$(call pytest,$(GW_PY),tests/scaled -v)
 
 .PHONY: fuzz
-fuzz: install ## 10,000 generated webhook requests per channel (hypothesis); make test runs 300
+fuzz: install ## 10,000 generated webhook requests per channel (hypothesis; make test runs them too)
 	$(call pytest,env FUZZ_EXAMPLES=$${FUZZ_EXAMPLES:-10000} $(GW_PY),tests/fuzz -q --durations=5)
 
 .PHONY: nginx

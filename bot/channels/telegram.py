@@ -235,7 +235,8 @@ def decode_update(raw: bytes, bot: Bot) -> Optional[Update]:
         raise ValueError("body must be a Telegram update with an update_id")
     try:
         return Update.de_json(data, bot)
-    except (KeyError, TypeError, ValueError, AttributeError) as exc:
+    except (KeyError, TypeError, ValueError, AttributeError, OverflowError, OSError) as exc:
+        # (OverflowError, OSError: a date far outside what the platform's time_t can hold.)
         # An update with an id that PTB cannot read (a field from a newer Bot API, say): a 4xx
         # would make Telegram redeliver it for ever, so it is acknowledged and skipped.
         logger.warning("unreadable Telegram update skipped: %s", type(exc).__name__)
