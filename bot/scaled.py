@@ -114,6 +114,7 @@ http {{
 {upstream('gateways', gateways)}{upstream('rasa_servers', rasas)}{upstream('action_servers', actions)}
     server {{
         listen 127.0.0.1:{public};
+        error_log {temp / 'error.log'} crit;  # request lines carry web chat session ids
         location = /metrics {{ return 404; }}  # scraped from each gateway directly
         location /console/ws {{
             proxy_pass http://gateways;
