@@ -21,7 +21,8 @@ export RASA_TELEMETRY_ENABLED := false
 export TF_CPP_MIN_LOG_LEVEL := 2
 # Offline Rasa commands (test, evaluate) read endpoints.yml's ${VAR}s but use no tracker store:
 # give them throwaway values. `make run` (bot/launcher.py) sets the real ones.
-OFFLINE_ENDPOINTS := ACTION_ENDPOINT_URL=http://127.0.0.1:5055/webhook RASA_TRACKER_URL=sqlite://
+OFFLINE_ENDPOINTS := ACTION_ENDPOINT_URL=http://127.0.0.1:5055/webhook RASA_TRACKER_URL=sqlite:// \
+  RASA_LOCK_STORE=in_memory RASA_LOCK_STORE_HOST=127.0.0.1 RASA_LOCK_STORE_PORT=6379 RASA_LOCK_STORE_DB=1
 
 # pytest exits 5 when it collects nothing: say so instead of failing or passing silently.
 define pytest
@@ -38,10 +39,43 @@ run: install $(MODEL) ## install what is missing, train if needed, start everyth
 	SAMPLE_DATA=$${SAMPLE_DATA:-1} $(GW_PY) -m bot run
 
 .PHONY: test
-test: install $(MODEL) lint validate ## the same set-up, then every test
+test: install nginx $(MODEL) lint validate ## the same set-up, then every test (PostgreSQL and Redis on 127.0.0.1)
 	$(MAKE) --no-print-directory test-stories
 	$(call pytest,$(RASA_PY),tests/nlu_components tests/actions tests/locales)
-	$(call pytest,$(GW_PY),tests/gateway tests/integration tests/browser)
+	$(call pytest,$(GW_PY),tests/gateway tests/integration tests/browser tests/fuzz)
+	$(call pytest,$(GW_PY),tests/scaled)
+
+# Scale-out (docs/operations.md): PostgreSQL and Redis on 127.0.0.1 (override the URLs below).
+SCALED_POSTGRES_URL ?= postgresql://postgres@127.0.0.1:5432/postgres
+SCALED_REDIS_URL ?= redis://127.0.0.1:6379/0
+TEST_DATABASE_URL_PG ?= postgresql+asyncpg://postgres@127.0.0.1:5432/postgres
+export SCALED_POSTGRES_URL SCALED_REDIS_URL
+
+.PHONY: run-scaled
+run-scaled: install nginx $(MODEL) ## 2 Rasa, 2 action servers, 2 gateways behind nginx, on PostgreSQL and Redis
+	SAMPLE_DATA=$${SAMPLE_DATA:-1} $(GW_PY) -m bot run-scaled
+
+.PHONY: test-pg
+test-pg: install ## the gateway tests again, each on a fresh PostgreSQL database (TEST_DATABASE_URL)
+	$(call pytest,env TEST_DATABASE_URL=$(TEST_DATABASE_URL_PG) $(GW_PY),tests/gateway)
+
+.PHONY: test-scaled
+test-scaled: install nginx $(MODEL) ## the replicated topology under load and faults (kill -9, SIGSTOP, ...)
+	$(call pytest,$(GW_PY),tests/scaled -v)
+
+.PHONY: fuzz
+fuzz: install ## 10,000 generated webhook requests per channel (hypothesis; make test runs them too)
+	$(call pytest,env FUZZ_EXAMPLES=$${FUZZ_EXAMPLES:-10000} $(GW_PY),tests/fuzz -q --durations=5)
+
+.PHONY: nginx
+nginx:
+	@[ -x /usr/sbin/nginx ] || { \
+	  if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then \
+	    echo "Installing nginx (apt-get) for the scaled topology ..."; \
+	    DEBIAN_FRONTEND=noninteractive apt-get install -y -qq nginx-light >/dev/null 2>&1 || \
+	    DEBIAN_FRONTEND=noninteractive apt-get install -y -qq nginx >/dev/null || \
+	    { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq nginx >/dev/null; }; \
+	  else echo "nginx is missing: install it (sudo apt-get install nginx) for run-scaled and test-scaled"; exit 1; fi; }
 
 .PHONY: install
 install: $(RASA_VENV)/.installed $(GW_VENV)/.installed $(SPACY_BLANK) chromium ## create both virtual environments
@@ -139,6 +173,10 @@ clean: ## remove trained models and local data (keeps the environments)
 .PHONY: bench
 bench: install $(MODEL) ## time to healthy, turn latency and memory of each process (prints a table)
 	$(GW_PY) bench/startup_memory.py
+
+.PHONY: bench-load
+bench-load: install nginx $(MODEL) ## 100 conversations over the webhooks, 1 vs 2 replica sets (table + PNG plots)
+	$(GW_PY) bench/load.py --seconds $${LOAD_SECONDS:-600} --users $${LOAD_USERS:-100}
 
 .PHONY: bench-channels
 bench-channels: install $(MODEL) ## Telegram: gateway webhook vs Rasa REST vs Rasa's own connector (prints a table)

@@ -20,6 +20,8 @@ def main(argv: list[str] | None = None) -> int:
     sub.add_parser("migrate", help="apply database migrations")
     run = sub.add_parser("run", help="start Rasa, the action server and the gateway together")
     run.add_argument("--no-wait", action="store_true", help="exit once everything is healthy")
+    scaled = sub.add_parser("run-scaled", help="2 Rasa, 2 action servers, 2 gateways behind nginx (PostgreSQL, Redis)")
+    scaled.add_argument("--no-wait", action="store_true", help=argparse.SUPPRESS)
     recruiters = sub.add_parser("import-recruiters", help="load a licensed-recruiter registry from CSV")
     recruiters.add_argument("csv_file", help="columns: " + ", ".join(("name", "licence_number", "country",
                             "status", "valid_until", "source", "verified")))
@@ -46,6 +48,10 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
 
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    if args.command == "run-scaled":
+        from bot.scaled import run_scaled
+
+        return run_scaled(wait=not args.no_wait)
     if args.command == "run":
         from bot.launcher import run_all
 

@@ -10,8 +10,8 @@ from typing import AsyncIterator, Dict, Optional
 import aiohttp
 from aiohttp import web
 
-from bot import console, health, privacy_jobs
-from bot.app_keys import DB, DELIVERER, DESK, ENGINE, HTTP, KEYS, RASA, ROUTING, RUNNER, SETTINGS
+from bot import console, health, metrics_endpoint, privacy_jobs
+from bot.app_keys import DB, DELIVERER, DESK, ENGINE, HTTP, KEYS, LEASES, RASA, ROUTING, RUNNER, SETTINGS
 from bot.casework import agency_cases, directory, openapi, recruiters, reports, urgent_requests
 from bot.casework.api_audit import audit_api_calls
 from bot.casework.notifications import notifier_context
@@ -24,10 +24,12 @@ from bot.delivery.inbound import Inbound, Recorded
 from bot.delivery.outbox import Deliverer, RateLimit, Sender
 from bot.handoff import api as handoff_api
 from bot.handoff.desk import Desk
+from bot.handoff.fanout import RedisFanout
 from bot.rasa_client import RasaClient
 from bot.router import ChannelSpec, TurnRunner
 from bot.settings import Settings
 from bot.store.database import create_engine, session_factory
+from bot.store.leases import Leases
 from bot.web_security import security_headers
 
 logger = logging.getLogger(__name__)
@@ -81,6 +83,13 @@ async def _resources(app: web.Application) -> AsyncIterator[None]:
         Template.parse(settings.checkin_whatsapp_template), Template.parse(settings.checkin_contact_template),
         settings.checkin_retention_days,
     )
+    if uses_leases(settings, app[ENGINE].dialect.name):
+        app[LEASES] = Leases(app[DB], ttl_seconds=settings.lease_seconds)
+        app[RUNNER].leases = app[DELIVERER].leases = app[LEASES]
+    fanout: Optional[RedisFanout] = None
+    if settings.redis_url:
+        fanout = RedisFanout(settings.redis_url, app[DESK].hub)
+        await fanout.start()
     if bridge is not None:
         await bridge.start()
     logger.info("channels: %s", ", ".join(sorted(specs)))
@@ -98,6 +107,8 @@ async def _resources(app: web.Application) -> AsyncIterator[None]:
     privacy.cancel()
     with contextlib.suppress(asyncio.CancelledError):
         await privacy  # never leave it inside a transaction while the engine closes
+    if fanout is not None:
+        await fanout.stop()
     await app[RUNNER].close()
     await app[DELIVERER].close()
     if bridge is not None:
@@ -106,13 +117,16 @@ async def _resources(app: web.Application) -> AsyncIterator[None]:
     await app[ENGINE].dispose()
 
 
-SWEEP_SECONDS = 30.0
+def uses_leases(settings: Settings, dialect: str) -> bool:
+    """Leases are for replicas sharing a database; a SQLite file has one gateway."""
+    return settings.worker_leases == "on" or (settings.worker_leases == "auto" and dialect != "sqlite")
 
 
 async def _sweep(app: web.Application) -> None:
-    """Every 30 s, pick up what a failed worker (a database hiccup, say) left pending."""
+    """Every `sweep_seconds` (30 s), pick up what a failed worker (a database hiccup, a replica
+    killed mid-turn) left pending."""
     while True:
-        await asyncio.sleep(SWEEP_SECONDS)
+        await asyncio.sleep(app[SETTINGS].sweep_seconds)
         try:
             await app[RUNNER].recover()
             await app[DELIVERER].recover()
@@ -128,7 +142,12 @@ async def _sweep_desk(app: web.Application) -> None:
     while True:
         await asyncio.sleep(min(DESK_SWEEP_SECONDS, app[DESK].lease_seconds / 2))
         try:
-            await app[DESK].sweep()
+            if LEASES in app:  # one replica at a time, or a lost claim would be announced twice
+                async with app[LEASES].held("desk-sweep") as held:
+                    if held:
+                        await app[DESK].sweep()
+            else:
+                await app[DESK].sweep()
         except Exception as exc:  # the next sweep tries again
             logger.warning("handoff sweep failed: %s", type(exc).__name__)
 
@@ -176,4 +195,5 @@ def create_app(settings: Settings) -> web.Application:
     app.add_routes(openapi.routes)
     webchat.setup(app)
     console.setup(app)
+    metrics_endpoint.setup(app)
     return app

@@ -14,6 +14,7 @@ from bot.delivery.outbox import Deliverer
 from bot.rasa_client import RasaClient
 from bot.router import TurnRunner
 from bot.settings import Settings
+from bot.store.leases import Leases
 
 if TYPE_CHECKING:
     from bot.casework.notifications import Notifier
@@ -30,3 +31,4 @@ KEYS = web.AppKey("keys", KeySet)
 ROUTING = web.AppKey("routing", RoutingTable)
 NOTIFIER: web.AppKey[Notifier] = web.AppKey("notifier")
 DESK: web.AppKey[Desk] = web.AppKey("desk")
+LEASES = web.AppKey("leases", Leases)

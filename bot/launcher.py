@@ -24,6 +24,10 @@ from bot.settings import REPO_ROOT, VAR_DIR
 logger = logging.getLogger(__name__)
 
 MODEL = REPO_ROOT / "models" / "safepassage.tar.gz"
+LOCK_STORE_DEFAULTS = {
+    "RASA_LOCK_STORE": "in_memory", "RASA_LOCK_STORE_HOST": "127.0.0.1",
+    "RASA_LOCK_STORE_PORT": "6379", "RASA_LOCK_STORE_DB": "1",
+}
 
 
 def rasa_bin() -> Path:
@@ -67,6 +71,8 @@ class Stack:
         )
         env.setdefault("DATABASE_URL", f"sqlite+aiosqlite:///{self.var_dir / 'gateway.db'}")
         env.setdefault("RASA_TRACKER_URL", f"sqlite:///{self.var_dir / 'rasa' / 'tracker.db'}")
+        for name, value in LOCK_STORE_DEFAULTS.items():  # one Rasa server: locks in memory
+            env.setdefault(name, value)
         env.update(self.extra_env)
         for url in (env["DATABASE_URL"], env["RASA_TRACKER_URL"]):
             if url.startswith("sqlite") and "///" in url:

@@ -9,7 +9,7 @@ import time
 from aiohttp import web
 
 from bot import erasure, retention
-from bot.app_keys import DB, DESK, KEYS, SETTINGS
+from bot.app_keys import DB, DESK, KEYS, LEASES, SETTINGS
 from bot.handoff.service import Effects
 
 logger = logging.getLogger(__name__)
@@ -24,6 +24,18 @@ async def erase_now(app: web.Application) -> int:
     return done.conversations
 
 
+async def purge_once(app: web.Application) -> None:
+    """The retention purge; with several gateway replicas, one at a time (a lease)."""
+    settings = app[SETTINGS]
+    limits = retention.Limits.from_settings(settings)
+    if LEASES not in app:
+        await retention.purge(app[DB], settings.rasa_tracker_url, limits)
+        return
+    async with app[LEASES].held("purge") as mine:
+        if mine:
+            await retention.purge(app[DB], settings.rasa_tracker_url, limits)
+
+
 async def run(app: web.Application) -> None:
     """Erasures every 2 s; the purge a minute after start-up and then every PURGE_INTERVAL_MINUTES."""
     settings = app[SETTINGS]
@@ -33,7 +45,7 @@ async def run(app: web.Application) -> None:
             await erase_now(app)
             if time.monotonic() >= next_purge:
                 next_purge = time.monotonic() + 60 * settings.purge_interval_minutes
-                await retention.purge(app[DB], settings.rasa_tracker_url, retention.Limits.from_settings(settings))
+                await purge_once(app)
         except Exception as exc:  # the next round tries again
             logger.warning("privacy job failed: %s", type(exc).__name__)
         await asyncio.sleep(ERASE_SWEEP_SECONDS)

@@ -17,7 +17,7 @@ from dataclasses import dataclass
 from datetime import timedelta
 from typing import TYPE_CHECKING, Any, Awaitable, Callable, Dict, List, Mapping, Optional, Sequence
 
-from sqlalchemy import func, select
+from sqlalchemy import func, select, update
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from bot import erasure, identifier_vault, identifiers
@@ -28,6 +28,7 @@ from bot.delivery.outbox import Deliverer, enqueue, unseal
 from bot.delivery.workers import ConversationWorkers
 from bot.handoff.desk import Desk
 from bot.language import chosen_language, decide
+from bot.metrics import HOLDING_SENT, RASA_ERRORS, observe_turn
 from bot.rasa_client import BotReply, RasaClient, RasaUnavailable
 from bot.store.models import Conversation, InboxMessage, OutboxMessage, utcnow
 
@@ -172,6 +173,8 @@ def gateway_replies(row: InboxMessage, language: Optional[str] = None) -> List[B
 
 
 class TurnRunner(ConversationWorkers):
+    lease_kind = "turn"
+
     def __init__(
         self,
         db: async_sessionmaker[AsyncSession],
@@ -227,8 +230,13 @@ class TurnRunner(ConversationWorkers):
                 )
             ).all()
         for conversation_id in ids:
-            self.kick(conversation_id)
+            self.kick(conversation_id, sweep=True)
         return len(ids)
+
+    async def has_work(self, conversation_id: str) -> bool:
+        async with self.db() as session:
+            return bool(await session.scalar(select(InboxMessage.id).where(
+                InboxMessage.conversation_id == conversation_id, InboxMessage.status == "pending").limit(1)))
 
     async def step(self, conversation_id: str, batch: Optional[Any] = None) -> bool:
         if batch is not None:
@@ -239,8 +247,14 @@ class TurnRunner(ConversationWorkers):
             self._failures.pop(conversation_id, None)
             return False
         for row in rows:
-            async with self._slots:
-                answered = await self._run(conversation, row)
+            # The holding message is due `holding_after` seconds from now even while the turn
+            # waits for a free slot (other turns stuck on a hung Rasa must not silence this one).
+            watchdog = asyncio.ensure_future(self._hold_later(row, conversation.language))
+            try:
+                async with self._slots:
+                    answered = await self._run(conversation, row)
+            finally:
+                watchdog.cancel()
             if not answered:  # Rasa could not answer: the message stays first in line
                 failures = self._failures[conversation_id] = self._failures.get(conversation_id, 0) + 1
                 await asyncio.sleep(min(self.retry_cap, 0.5 * 2**failures))
@@ -342,6 +356,7 @@ class TurnRunner(ConversationWorkers):
                 answer = await request
             except RasaUnavailable as exc:
                 logger.warning("rasa unavailable for a %s turn: %s", row.channel, exc)
+                RASA_ERRORS.labels("turn").inc()
                 await self._hold(row, spec, language)
                 return False
             finally:
@@ -367,6 +382,7 @@ class TurnRunner(ConversationWorkers):
         # The next message in this batch sees this one's choices and language.
         conversation.numbered_choices = current.numbered_choices
         conversation.language, conversation.language_source = current.language, current.language_source
+        observe_turn(row.channel, row.received_at)
         self.deliverer.kick(conversation.id, (current, sent) if sent else None)
         if self.desk is not None and current.owner != "bot" and not current.rasa_paused:
             await self.desk.pause(conversation.id)  # this turn asked for a counselor
@@ -441,15 +457,39 @@ class TurnRunner(ConversationWorkers):
     async def _hold(self, row: InboxMessage, spec: ChannelSpec, language: Optional[str] = None) -> None:
         """Tell the user once that the answer is delayed; the message stays pending."""
         async with self.db() as session, session.begin():
-            fresh = await session.get(InboxMessage, row.id)
-            assert fresh is not None
-            fresh.attempts = row.attempts + 1
-            if not fresh.holding_sent:
-                fresh.holding_sent = True
-                holding = [BotReply(notes.say("HOLDING", language))]
-                await enqueue(session, self.keys, row.conversation_id, row.channel, holding, row.id)
+            await session.execute(
+                update(InboxMessage).where(InboxMessage.id == row.id).values(attempts=row.attempts + 1)
+            )
+            await self._enqueue_holding(session, row, language)
         self.deliverer.kick(row.conversation_id)
         self._finish(row.id)
+
+    async def _hold_later(self, row: InboxMessage, language: Optional[str] = None) -> None:
+        await asyncio.sleep(self.holding_after)
+        try:
+            async with self.db() as session, session.begin():
+                held = await self._enqueue_holding(session, row, language)
+        except Exception as exc:  # the turn itself will try again
+            logger.warning("holding message not queued: %s", type(exc).__name__)
+            return
+        if held:
+            self.deliverer.kick(row.conversation_id)
+            self._finish(row.id)
+
+    async def _enqueue_holding(self, session: AsyncSession, row: InboxMessage, language: Optional[str] = None) -> bool:
+        """Queue the holding message unless it was already (an atomic flag: replicas may race)."""
+        claimed = await session.execute(
+            update(InboxMessage)
+            .where(InboxMessage.id == row.id, InboxMessage.holding_sent.is_(False),
+                   InboxMessage.status == "pending")
+            .values(holding_sent=True)
+        )
+        if not getattr(claimed, "rowcount", 0):
+            return False
+        HOLDING_SENT.labels(row.channel).inc()
+        holding = [BotReply(notes.say("HOLDING", language))]
+        await enqueue(session, self.keys, row.conversation_id, row.channel, holding, row.id)
+        return True
 
     def _finish(self, inbox_id: int) -> None:
         event = self._waiters.pop(inbox_id, None)

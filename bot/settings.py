@@ -98,6 +98,13 @@ class Settings:
     purge_interval_minutes: float = 60.0
     # Abuse: messages one sender may send per minute before the gateway asks them to slow down.
     sender_messages_per_minute: int = 20
+    # Scale-out (docs/operations.md): Redis carries console signals between gateway replicas;
+    # leases keep two replicas off the same conversation ("auto": on unless the database is SQLite).
+    redis_url: str = ""
+    worker_leases: str = "auto"
+    lease_seconds: float = 30.0
+    sweep_seconds: float = 30.0  # how often left-over inbox and outbox work is looked for
+    metrics_token: str = ""  # a bearer token for /metrics from other hosts (loopback needs none)
 
     @classmethod
     def from_env(cls, env: Optional[Mapping[str, str]] = None) -> Settings:
@@ -170,7 +177,14 @@ class Settings:
             retention_audit_days=float(env.get("RETENTION_AUDIT_DAYS", cls.retention_audit_days)),
             purge_interval_minutes=float(env.get("PURGE_INTERVAL_MINUTES", cls.purge_interval_minutes)),
             sender_messages_per_minute=int(env.get("SENDER_MESSAGES_PER_MINUTE", cls.sender_messages_per_minute)),
+            redis_url=env.get("REDIS_URL", ""),
+            worker_leases=env.get("WORKER_LEASES", cls.worker_leases).strip().lower(),
+            lease_seconds=float(env.get("LEASE_SECONDS", cls.lease_seconds)),
+            sweep_seconds=float(env.get("SWEEP_SECONDS", cls.sweep_seconds)),
+            metrics_token=env.get("METRICS_TOKEN", ""),
         )
+        if settings.worker_leases not in ("auto", "on", "off"):
+            raise RuntimeError("WORKER_LEASES must be auto, on or off")
         if settings.telegram_public_url and not settings.telegram_webhook_secret:
             raise RuntimeError(
                 "TELEGRAM_PUBLIC_URL is set but TELEGRAM_WEBHOOK_SECRET is not: the webhook "

@@ -21,7 +21,7 @@ import aiohttp
 from aiohttp import web
 from sqlalchemy import select
 
-from bot.app_keys import DB, HTTP, KEYS, NOTIFIER, SETTINGS
+from bot.app_keys import DB, HTTP, KEYS, LEASES, NOTIFIER, SETTINGS
 from bot.store.models import Agency, Case, CaseAccess, utcnow
 
 logger = logging.getLogger(__name__)
@@ -88,7 +88,12 @@ class Notifier:
         poll = self.app[SETTINGS].notify_poll_seconds
         while not self._stopping:
             try:
-                await self.deliver_due()
+                if LEASES in self.app:  # replicas: one delivers while the others wait their turn
+                    async with self.app[LEASES].held("notifier") as held:
+                        if held:
+                            await self.deliver_due()
+                else:
+                    await self.deliver_due()
             except Exception:  # the loop must survive a bad row or a database hiccup
                 logger.exception("notification delivery round failed")
             try:

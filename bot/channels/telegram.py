@@ -185,7 +185,15 @@ class TelegramBridge:
             task.cancel()
 
     async def accept_update(self, update: Update) -> None:
-        inbound = parse_update(update)
+        try:
+            inbound = parse_update(update)
+            if inbound is not None:
+                inbound.check()
+        except (AttributeError, TypeError, ValueError) as exc:
+            # PTB reads fields without checking their types: a forged-looking but authentic body
+            # with a list for a text is acknowledged and skipped (a 4xx would be redelivered).
+            logger.warning("unreadable Telegram update skipped: %s", type(exc).__name__)
+            return
         if inbound is None:
             return
         await self._accept(inbound)
@@ -221,13 +229,14 @@ def decode_update(raw: bytes, bot: Bot) -> Optional[Update]:
     """The update in the body (None if unreadable); raises ValueError when it is not an update."""
     try:
         data = json.loads(raw)
-    except (UnicodeDecodeError, json.JSONDecodeError) as exc:
+    except (UnicodeDecodeError, json.JSONDecodeError, RecursionError) as exc:  # (nested too deep)
         raise ValueError("body must be JSON") from exc
     if not isinstance(data, dict) or not isinstance(data.get("update_id"), int):
         raise ValueError("body must be a Telegram update with an update_id")
     try:
         return Update.de_json(data, bot)
-    except (KeyError, TypeError, ValueError, AttributeError) as exc:
+    except (KeyError, TypeError, ValueError, AttributeError, OverflowError, OSError) as exc:
+        # (OverflowError, OSError: a date far outside what the platform's time_t can hold.)
         # An update with an id that PTB cannot read (a field from a newer Bot API, say): a 4xx
         # would make Telegram redeliver it for ever, so it is acknowledged and skipped.
         logger.warning("unreadable Telegram update skipped: %s", type(exc).__name__)

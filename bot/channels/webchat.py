@@ -46,7 +46,7 @@ def parse_message_request(raw: bytes) -> Dict[str, Any]:
     """Validate the JSON body; raise ValueError with a reason a client developer can act on."""
     try:
         body: Any = json.loads(raw)
-    except (UnicodeDecodeError, json.JSONDecodeError) as exc:
+    except (UnicodeDecodeError, json.JSONDecodeError, RecursionError) as exc:  # (nested too deep)
         raise ValueError("body must be JSON") from exc
     if not isinstance(body, dict):
         raise ValueError("body must be a JSON object")

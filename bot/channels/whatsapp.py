@@ -103,13 +103,18 @@ def _message(raw: Dict[str, Any]) -> Optional[Inbound]:
 
 def _status(raw: Dict[str, Any]) -> Optional[StatusUpdate]:
     platform_id, status = raw.get("id"), raw.get("status")
-    if not isinstance(platform_id, str) or status not in STATUSES:
+    if not isinstance(platform_id, str) or not isinstance(status, str) or status not in STATUSES:
         return None
     error = None
     errors = raw.get("errors")
     if status == "failed" and isinstance(errors, list) and errors and isinstance(errors[0], dict):
         error = f"{errors[0].get('code')} {str(errors[0].get('title', ''))[:150]}".strip()
     return StatusUpdate(platform_id, str(status), error)
+
+
+def _listed(value: Any) -> List[Any]:
+    """A list field as a list; anything else (a number, an object from a forged body) as empty."""
+    return value if isinstance(value, list) else []
 
 
 def parse_payload(payload: Any) -> Tuple[List[Inbound], List[StatusUpdate]]:
@@ -121,17 +126,17 @@ def parse_payload(payload: Any) -> Tuple[List[Inbound], List[StatusUpdate]]:
     for entry in payload["entry"]:
         if not isinstance(entry, dict):
             raise ValueError("entry items must be objects")
-        for change in entry.get("changes") or []:
+        for change in _listed(entry.get("changes")):
             value = change.get("value") if isinstance(change, dict) else None
             if not isinstance(value, dict):
                 continue
-            for raw in value.get("messages") or []:
+            for raw in _listed(value.get("messages")):
                 if not isinstance(raw, dict):
                     raise ValueError("messages must be objects")
                 inbound = _message(raw)
                 if inbound is not None:
                     messages.append(inbound)
-            for raw in value.get("statuses") or []:
+            for raw in _listed(value.get("statuses")):
                 if isinstance(raw, dict) and (status := _status(raw)) is not None:
                     statuses.append(status)
     return messages, statuses
@@ -360,7 +365,7 @@ async def notification(request: web.Request) -> web.Response:
         return web.json_response({"error": "bad signature"}, status=problem)
     try:
         messages, statuses = parse_payload(json.loads(raw))
-    except (UnicodeDecodeError, json.JSONDecodeError):
+    except (UnicodeDecodeError, json.JSONDecodeError, RecursionError):  # (nested too deep)
         return web.json_response({"error": "body must be JSON"}, status=400)
     except ValueError as exc:
         return web.json_response({"error": str(exc)}, status=400)

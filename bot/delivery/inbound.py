@@ -11,6 +11,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from bot.crypto import KeySet
+from bot.metrics import DUPLICATES_IN, MESSAGES_IN
 from bot.pseudonym import pseudonym
 from bot.store.models import Conversation, InboxMessage, utcnow
 
@@ -44,6 +45,14 @@ class Inbound:
     meta: Dict[str, Any] = field(default_factory=dict)
     language_hint: Optional[str] = None
 
+    def check(self) -> None:
+        """Raise TypeError when a bridge built this from fields of the wrong type."""
+        for name in ("channel", "external_id", "user_id", "address", "kind", "text"):
+            if not isinstance(getattr(self, name), str):
+                raise TypeError(f"inbound {name} is not text")
+        if not isinstance(self.meta, dict) or not (self.language_hint is None or isinstance(self.language_hint, str)):
+            raise TypeError("inbound meta or language hint of the wrong type")
+
     def conversation_id(self, key: str) -> str:
         return pseudonym(key, self.channel, self.user_id)
 
@@ -65,7 +74,9 @@ async def record(
     conversation_id = message.conversation_id(pseudonym_key)
     for _attempt in range(3):
         try:
-            return await _insert(db, message, conversation_id, keys)
+            recorded = await _insert(db, message, conversation_id, keys)
+            MESSAGES_IN.labels(message.channel).inc()
+            return recorded
         except IntegrityError:
             # Either this key is already in the inbox (a duplicate), or a parallel first message
             # created the conversation a moment ago: then try again, never drop the message.
@@ -80,6 +91,7 @@ async def record(
                 ).first()
             if existing is not None:
                 logger.info("duplicate %s message dropped", message.channel)
+                DUPLICATES_IN.labels(message.channel).inc()
                 return Recorded(existing.id, conversation_id, duplicate=True, answered=existing.status != "pending")
     raise RuntimeError("could not record an inbound message")
 

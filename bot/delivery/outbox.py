@@ -22,6 +22,7 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from bot.crypto import KeySet
 from bot.delivery.workers import ConversationWorkers
+from bot.metrics import MESSAGES_OUT, OUTBOX_FAILURES
 from bot.rasa_client import BotReply
 from bot.store.models import Conversation, OutboxMessage, utcnow
 
@@ -176,6 +177,7 @@ async def enqueue(
             session.add(row)
             rows.append(row)
     await session.flush()
+    MESSAGES_OUT.labels(channel).inc(len(rows))
     return rows
 
 
@@ -191,6 +193,8 @@ def _aware(moment: datetime) -> datetime:
 
 class Deliverer(ConversationWorkers):
     """Sends pending outbox rows for channels that push (Telegram, WhatsApp)."""
+
+    lease_kind = "outbox"
 
     def __init__(
         self,
@@ -220,8 +224,14 @@ class Deliverer(ConversationWorkers):
                 )
             ).all()
         for conversation_id in ids:
-            self.kick(conversation_id)
+            self.kick(conversation_id, sweep=True)
         return len(ids)
+
+    async def has_work(self, conversation_id: str) -> bool:
+        async with self.db() as session:
+            return bool(await session.scalar(select(OutboxMessage.id).where(
+                OutboxMessage.conversation_id == conversation_id, OutboxMessage.status == "pending",
+                OutboxMessage.channel.in_(self.senders)).limit(1)))
 
     async def _pending(self, conversation_id: str) -> Optional[tuple[Conversation, List[OutboxMessage]]]:
         """The conversation (address opened) and its unsent messages, oldest first."""
@@ -289,12 +299,18 @@ class Deliverer(ConversationWorkers):
             delay = max(result.retry_after, backoff(attempts, self.backoff_base))
             values.update(next_attempt_at=utcnow() + timedelta(seconds=delay), error=result.error)
             logger.info("%s send will be retried in %.1fs (%s)", row.channel, delay, result.error)
+            OUTBOX_FAILURES.labels(row.channel, "no").inc()
             settled = False
         else:
             values.update(status="failed", error=(result.error or "failed")[:200])
             logger.warning("%s message failed for good: %s", row.channel, result.error)
+            OUTBOX_FAILURES.labels(row.channel, "yes").inc()
         async with self.db() as session, session.begin():
-            await session.execute(update(OutboxMessage).where(OutboxMessage.id == row.id).values(**values))
+            await session.execute(
+                update(OutboxMessage)
+                .where(OutboxMessage.id == row.id, OutboxMessage.status == "pending")
+                .values(**values)
+            )
         return settled
 
     async def record_status(self, platform_id: str, status: str, error: Optional[str] = None) -> bool:

@@ -2,7 +2,7 @@
 
 Signals carry ids only, never message text: a console that hears `chat 12` fetches the new lines
 through the normal, access-checked endpoint. One process keeps its connections in memory (the
-scale-out issue carries signals between gateway processes).
+fan-out in bot/handoff/fanout.py relays every signal to the other gateway replicas).
 """
 
 from __future__ import annotations
@@ -10,7 +10,7 @@ from __future__ import annotations
 import asyncio
 import logging
 from dataclasses import dataclass, field
-from typing import Any, Dict, Set
+from typing import Any, Callable, Dict, Optional, Set
 
 logger = logging.getLogger(__name__)
 
@@ -32,6 +32,8 @@ class Client:
 class Hub:
     def __init__(self) -> None:
         self._clients: Set[Client] = set()
+        # Set by the fan-out: passes each published signal on to the other replicas.
+        self.relay: Optional[Callable[[Set[str], Dict[int, str], list[Dict[str, Any]]], None]] = None
 
     def connect(self, user_id: int, agency_id: str, role: str) -> Client:
         client = Client(user_id, agency_id, role)
@@ -49,6 +51,12 @@ class Hub:
 
     def publish(self, agencies: Set[str], handoffs: Dict[int, str], alerts: list[Dict[str, Any]]) -> None:
         """Queues of `agencies` changed; chats `handoffs` (id → agency) have new lines; alerts."""
+        self.deliver(agencies, handoffs, alerts)
+        if self.relay is not None and (agencies or handoffs or alerts):
+            self.relay(agencies, handoffs, alerts)
+
+    def deliver(self, agencies: Set[str], handoffs: Dict[int, str], alerts: list[Dict[str, Any]]) -> None:
+        """Signal this process's own consoles."""
         for client in list(self._clients):
             if client.agency_id in agencies:
                 client.send({"type": "queue"})

@@ -5,7 +5,7 @@ from __future__ import annotations
 import asyncio
 import json
 from pathlib import Path
-from typing import Any, AsyncIterator, Awaitable, Callable, Dict, List, Optional
+from typing import Any, AsyncIterator, Awaitable, Callable, Dict, Iterator, List, Optional
 
 import pytest
 from aiohttp import web
@@ -15,6 +15,7 @@ from bot.app import create_app
 from bot.app_keys import DELIVERER, RUNNER
 from bot.settings import Settings
 from bot.store.migrate import upgrade
+from tests.databases import fresh_database
 from tests.fakes import FakeGraph, FakeTelegram
 
 SERVICE_TOKEN = "service-token-for-tests"
@@ -117,9 +118,15 @@ async def fake_rasa() -> AsyncIterator[tuple[FakeRasa, str]]:
 
 
 @pytest.fixture
-def settings_factory(tmp_path: Path) -> Any:
+def database_url(tmp_path: Path) -> Iterator[str]:
+    """The test's own empty database: SQLite, or PostgreSQL with TEST_DATABASE_URL."""
+    yield from fresh_database(tmp_path)
+
+
+@pytest.fixture
+def settings_factory(database_url: str, tmp_path: Path) -> Any:
     def make(rasa_url: str, **overrides: Any) -> Settings:
-        url = f"sqlite+aiosqlite:///{tmp_path / 'gateway.db'}"
+        url = database_url
         upgrade(url)
         values: Dict[str, Any] = dict(
             pseudonym_key="pseudonym-key-for-tests",

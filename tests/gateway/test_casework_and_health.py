@@ -6,6 +6,7 @@ import sqlite3
 
 from aiohttp.test_utils import TestClient
 
+from tests.databases import reads_sqlite_file
 from tests.gateway.conftest import SERVICE_TOKEN
 
 
@@ -16,6 +17,7 @@ async def test_urgent_request_needs_the_service_token(gateway: TestClient) -> No
     assert (await gateway.post("/api/v1/urgent-requests", json=body, headers=wrong)).status == 401
 
 
+@reads_sqlite_file
 async def test_urgent_request_is_recorded(gateway: TestClient, tmp_path) -> None:
     headers = {"Authorization": f"Bearer {SERVICE_TOKEN}"}
     body = {"conversation_id": "we-abc", "reason": "emergency", "country": "QA"}

@@ -15,6 +15,7 @@ from bot.casework.notifications import SIGNATURE_HEADER, TIMESTAMP_HEADER, retry
 from bot.crypto import KeySet
 from bot.store.database import create_engine, session_factory
 from bot.store.models import Agency
+from tests.databases import reads_sqlite_file
 from tests.gateway.casework_support import Casework
 from tests.gateway.conftest import ENCRYPTION_KEY
 
@@ -60,6 +61,7 @@ async def point_agency_at(casework: Casework, agency_id: str, url: str) -> None:
         await engine.dispose()
 
 
+@reads_sqlite_file
 async def test_a_routed_agency_is_notified_and_retried_until_it_acknowledges(casework: Casework, receiver) -> None:
     fake, url = receiver
     await point_agency_at(casework, "sample-ke-children-services", url)

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import pytest
 from aiohttp.test_utils import TestClient
 
@@ -15,8 +13,8 @@ AUTH = {"Authorization": f"Bearer {SERVICE_TOKEN}"}
 
 
 @pytest.fixture
-async def with_sample(gateway: TestClient, tmp_path: Path) -> TestClient:
-    count = await import_registry_path(f"sqlite+aiosqlite:///{tmp_path / 'gateway.db'}", SAMPLE_REGISTRY, "sample")
+async def with_sample(gateway: TestClient, database_url: str) -> TestClient:
+    count = await import_registry_path(database_url, SAMPLE_REGISTRY, "sample")
     assert count == 10
     return gateway
 

@@ -10,6 +10,7 @@ from aiohttp.test_utils import TestClient
 from bot.casework_admin import rotate_rows
 from bot.crypto import KeySet, generate_key
 from bot.store.database import create_engine, session_factory
+from tests.databases import reads_sqlite_file
 from tests.gateway.casework_support import SERVICE, Casework, report_body
 from tests.gateway.conftest import ENCRYPTION_KEY
 
@@ -24,6 +25,7 @@ async def test_a_report_is_stored_with_a_reference_and_routed_by_consent(casewor
     assert "notify_url" not in filed["agencies"][0]
 
 
+@reads_sqlite_file
 async def test_the_same_idempotency_key_returns_the_same_case_once(casework: Casework) -> None:
     first = await casework.file(key="retry-key-123")
     responses = await asyncio.gather(
@@ -43,6 +45,7 @@ async def test_the_same_idempotency_key_returns_the_same_case_once(casework: Cas
     assert other.status == 409 and "reference" not in await other.json()
 
 
+@reads_sqlite_file
 async def test_narratives_and_contacts_are_not_in_the_database_file(casework: Casework) -> None:
     await casework.file()
     db_bytes = b"".join(
@@ -55,6 +58,7 @@ async def test_narratives_and_contacts_are_not_in_the_database_file(casework: Ca
     assert details.startswith("gAAAAA") and contact.startswith("gAAAAA")  # Fernet tokens
 
 
+@reads_sqlite_file
 async def test_rotating_keys_re_encrypts_every_stored_value(casework: Casework) -> None:
     await casework.file()
     new_key = generate_key()

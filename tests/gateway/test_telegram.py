@@ -323,10 +323,8 @@ async def test_polling_mode_needs_no_public_url(channel_settings: Any, fake_rasa
 async def test_a_turn_that_hit_an_unexpected_error_is_picked_up_by_the_sweep(
     channel_settings: Any, fake_rasa, fake_telegram, monkeypatch: Any
 ) -> None:
-    import bot.app
     from bot.router import TurnRunner
 
-    monkeypatch.setattr(bot.app, "SWEEP_SECONDS", 0.2)
     original = TurnRunner._run
     calls = []
 
@@ -337,7 +335,7 @@ async def test_a_turn_that_hit_an_unexpected_error_is_picked_up_by_the_sweep(
         return await original(self, conversation, row)
 
     monkeypatch.setattr(TurnRunner, "_run", flaky)
-    client = TestClient(TestServer(create_app(channel_settings()), host="127.0.0.1"))
+    client = TestClient(TestServer(create_app(channel_settings(sweep_seconds=0.2)), host="127.0.0.1"))
     await client.start_server()
     try:
         await post(client, fixture("telegram", "text"))

@@ -1,0 +1,122 @@
+"""A scripted load for the scaled topology: users on Telegram who each send a message, wait for
+the bot's answer, and send the next one, while the test breaks a process.
+
+What a user notices is measured: how long until the first thing the bot says (an answer or the
+holding message), whether every message was answered, and whether any reply came twice.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import time
+from dataclasses import dataclass, field
+from typing import Any, Dict, List
+
+import aiohttp
+import asyncpg
+
+from bot.pseudonym import pseudonym
+from tests.fakes import FakeTelegram
+from tests.integration.conftest import TELEGRAM_SECRET
+
+TEXTS = [
+    "hello",
+    "is a job in Dubai with a free visa safe?",
+    "what are my rights as a child worker",
+    "they want to keep my passport",
+    "thank you",
+]
+HEADERS = {"X-Telegram-Bot-Api-Secret-Token": TELEGRAM_SECRET}
+
+
+@dataclass
+class Results:
+    posted: int = 0  # distinct messages acknowledged with 200
+    redelivered: int = 0  # the same update delivered again, to the other gateway
+    first_response: List[float] = field(default_factory=list)  # seconds to the first reply or holding message
+    unanswered: List[str] = field(default_factory=list)  # updates never answered in time
+
+
+def update_for(chat: int, update_id: int, text: str) -> Dict[str, Any]:
+    return {
+        "update_id": update_id,
+        "message": {
+            "message_id": update_id, "date": int(time.time()), "text": text,
+            "from": {"id": chat, "is_bot": False, "first_name": "Load", "language_code": "en"},
+            "chat": {"id": chat, "type": "private", "first_name": "Load"},
+        },
+    }
+
+
+def sends_to(telegram: FakeTelegram, chat: int) -> int:
+    return sum(1 for call in list(telegram.calls) if call.method == "sendMessage"
+               and int(call.params.get("chat_id", 0)) == chat)
+
+
+async def deliver(session: aiohttp.ClientSession, url: str, update: Dict[str, Any], patience: float = 90.0) -> bool:
+    """POST like Telegram does: retried (same update id) until a 200 comes back."""
+    deadline = time.monotonic() + patience
+    while time.monotonic() < deadline:
+        try:
+            async with session.post(url, json=update, headers=HEADERS,
+                                    timeout=aiohttp.ClientTimeout(total=10)) as response:
+                if response.status == 200:
+                    return True
+        except (aiohttp.ClientError, asyncio.TimeoutError):
+            pass
+        await asyncio.sleep(1.0)
+    return False
+
+
+async def user(
+    session: aiohttp.ClientSession, telegram: FakeTelegram, public_url: str, other_gateway: str,
+    chat: int, until: float, results: Results, first_id: int,
+) -> None:
+    update_id = first_id
+    while time.monotonic() < until:
+        update_id += 1
+        update = update_for(chat, update_id, TEXTS[update_id % len(TEXTS)])
+        before = sends_to(telegram, chat)
+        started = time.monotonic()
+        if not await deliver(session, f"{public_url}/telegram/webhook", update):
+            results.unanswered.append(f"u{update_id} (never acknowledged)")
+            continue
+        results.posted += 1
+        if update_id % 3 == 0:  # a platform redelivery that lands on another replica
+            if await deliver(session, f"{other_gateway}/telegram/webhook", update):
+                results.redelivered += 1
+        # The fake runs on another thread's event loop: poll its calls (an Event there cannot be awaited here).
+        while sends_to(telegram, chat) == before and time.monotonic() - started < 90:  # noqa: ASYNC110
+            await asyncio.sleep(0.1)
+        if sends_to(telegram, chat) == before:
+            results.unanswered.append(f"u{update_id}")
+        else:
+            results.first_response.append(time.monotonic() - started)
+        await asyncio.sleep(1.0)
+
+
+async def settle(database_url: str, timeout: float = 120.0) -> Dict[str, int]:
+    """Wait until no inbound message is pending and no reply unsent; the final counts."""
+    connection = await asyncpg.connect(database_url.replace("postgresql+asyncpg", "postgresql"))
+    try:
+        deadline = time.monotonic() + timeout
+        while True:
+            inbox = await connection.fetchval("SELECT count(*) FROM inbox WHERE status = 'pending'")
+            outbox = await connection.fetchval("SELECT count(*) FROM outbox WHERE status = 'pending'")
+            if (inbox == 0 and outbox == 0) or time.monotonic() > deadline:
+                break
+            await asyncio.sleep(0.5)
+        return {
+            "inbox_pending": int(inbox), "outbox_pending": int(outbox),
+            "inbox_total": int(await connection.fetchval("SELECT count(*) FROM inbox")),
+            "outbox_sent": int(await connection.fetchval(
+                "SELECT count(*) FROM outbox WHERE channel = 'telegram' AND status <> 'pending' "
+                "AND status <> 'failed'")),
+            "outbox_failed": int(await connection.fetchval("SELECT count(*) FROM outbox WHERE status = 'failed'")),
+        }
+    finally:
+        await connection.close()
+
+
+def conversation_of(pseudonym_key: str, chat: int) -> str:
+    return pseudonym(pseudonym_key, "telegram", str(chat))
