@@ -43,7 +43,7 @@ test: install nginx $(MODEL) lint validate ## the same set-up, then every test (
 	$(MAKE) --no-print-directory test-stories
 	$(call pytest,$(RASA_PY),tests/nlu_components tests/actions tests/locales)
 	$(call pytest,$(GW_PY),tests/gateway tests/integration tests/browser tests/fuzz)
-	$(call pytest,$(GW_PY),tests/scaled)
+	@echo "(the replicated topology's fault tests run with: make test-scaled)"
 
 # Scale-out (docs/operations.md): PostgreSQL and Redis on 127.0.0.1 (override the URLs below).
 SCALED_POSTGRES_URL ?= postgresql://postgres@127.0.0.1:5432/postgres

@@ -50,6 +50,8 @@ def scaled(tmp_path_factory: pytest.TempPathFactory, fakes: Fakes) -> Iterator[S
             "RASA_AUTH_TOKEN": "scaled-rasa-token",
             "CASEWORK_SERVICE_TOKEN": "scaled-service-token",
             "SAMPLE_DATA": "1",
+            # The scripted load sends about a message a second per user: not abuse, so no per-sender limit.
+            "SENDER_MESSAGES_PER_MINUTE": "100000",
             "TELEGRAM_BOT_TOKEN": TELEGRAM_TOKEN,
             "TELEGRAM_PUBLIC_URL": "https://safepassage.example.org",
             "TELEGRAM_WEBHOOK_SECRET": TELEGRAM_SECRET,
