@@ -141,16 +141,24 @@ class Stack:
 
     def stop(self, grace: float = 10.0) -> None:
         """SIGTERM every process group, then SIGKILL what is left after `grace` seconds."""
-        for process in self.processes.values():
-            _signal_group(process, signal.SIGTERM)
-        deadline = time.monotonic() + grace
-        for process in self.processes.values():
-            try:
-                process.wait(max(0.1, deadline - time.monotonic()))
-            except subprocess.TimeoutExpired:
-                _signal_group(process, signal.SIGKILL)
-                process.wait()
-        self.processes.clear()
+        stop_processes(self.processes, grace)
+
+
+def stop_processes(processes: Dict[str, subprocess.Popen], grace: float, resume: bool = False) -> None:  # type: ignore[type-arg]
+    """SIGTERM every process group (after SIGCONT when `resume`: a stopped process cannot act on
+    SIGTERM), then SIGKILL what is left after `grace` seconds; `processes` ends empty."""
+    for process in processes.values():
+        if resume:
+            _signal_group(process, signal.SIGCONT)
+        _signal_group(process, signal.SIGTERM)
+    deadline = time.monotonic() + grace
+    for process in processes.values():
+        try:
+            process.wait(max(0.1, deadline - time.monotonic()))
+        except subprocess.TimeoutExpired:
+            _signal_group(process, signal.SIGKILL)
+            process.wait()
+    processes.clear()
 
 
 DEMO_LOGINS_FILE = "console-demo-logins.txt"

@@ -24,7 +24,7 @@ from pathlib import Path
 from typing import Dict, List, Optional
 from urllib.parse import urlsplit
 
-from bot.launcher import MODEL, Stack, _signal_group, rasa_bin
+from bot.launcher import MODEL, Stack, _signal_group, rasa_bin, stop_processes
 from bot.settings import REPO_ROOT, VAR_DIR
 
 NGINX = os.environ.get("NGINX", "/usr/sbin/nginx")
@@ -320,17 +320,7 @@ class ScaledStack:
         return self.var_dir / "log" / f"{name}.log"
 
     def stop(self, grace: float = 10.0) -> None:
-        for process in self.processes.values():
-            _signal_group(process, signal.SIGCONT)  # a stopped process cannot act on SIGTERM
-            _signal_group(process, signal.SIGTERM)
-        deadline = time.monotonic() + grace
-        for process in self.processes.values():
-            try:
-                process.wait(max(0.1, deadline - time.monotonic()))
-            except subprocess.TimeoutExpired:
-                _signal_group(process, signal.SIGKILL)
-                process.wait()
-        self.processes.clear()
+        stop_processes(self.processes, grace, resume=True)  # a fault test may have SIGSTOPped one
 
 
 def run_scaled(wait: bool = True) -> int:
