@@ -11,6 +11,7 @@ from typing import Optional
 from aiohttp import web
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from bot import identifier_vault, identifiers
 from bot.app_keys import DB, DESK, KEYS
 from bot.casework.service_auth import require_service_token
 from bot.checkins import plans, schedule, texts
@@ -48,6 +49,11 @@ async def create_plan(request: web.Request) -> web.Response:
         refusal = checkins.refusal(channel, language)
         if refusal is not None:
             return web.json_response({"error": "channel", "channel": channel, "text": refusal}, status=409)
+        if fields.contact is not None and fields.contact["value"] == identifiers.PHONE:
+            # The number the person typed reached Rasa as "[phone]"; the gateway kept it.
+            number = await identifier_vault.take_latest(session, keys, fields.conversation_id, identifiers.PHONE)
+            fields.contact = {**fields.contact, "value": number} if number else None
+            fields.contact_consent = fields.contact is not None
         now = checkins.clock()
         plan, rows = await plans.create_plan(session, keys, fields, channel, now)
         if not rows:
