@@ -114,7 +114,13 @@ async def resume_plan(request: web.Request) -> web.Response:
 @routes.delete("/api/v1/checkins/{conversation_id}")
 async def stop_plan(request: web.Request) -> web.Response:
     require_service_token(request)
+    conversation_id = request.match_info["conversation_id"]
     async with request.app[DB]() as session, session.begin():
-        language = await language_of(session, request.match_info["conversation_id"])
-        deleted = await plans.delete_plan(session, request.match_info["conversation_id"])
+        language = await language_of(session, conversation_id)
+        deleted = await plans.delete_plan(session, conversation_id)
+        conversation = await session.get(Conversation, conversation_id)
+        if conversation is not None:
+            # The answers are in Rasa's tracker too (even of a form left half-way): the turn
+            # runner removes them once this turn is over (bot/checkins/forget.py).
+            conversation.checkins_forget_at = request.app[CHECKINS].clock()
     return web.json_response({"deleted": deleted, "text": texts.say("STOPPED" if deleted else "NO_PLAN", language)})
