@@ -9,6 +9,7 @@ from typing import Dict, Optional
 from locales.catalogue import with_answer_words
 
 SKIPPED = "skipped"
+PHONE_PLACEHOLDER = "[phone]"  # bot/identifiers.py
 # Typed "saltar", "no sé", "passer", "je ne sais pas" too (locales/<lang>/answers.yml, report_skip).
 _SKIP = re.compile(r"^\s*(" + with_answer_words(
     "skip|no|none|nobody|no one|not sure|don.?t know|dont know|idk|no thanks|rather not", "report_skip") + r")\b",
@@ -129,14 +130,20 @@ def window_hours(text: str) -> Optional[int]:
 
 
 def trusted_contact(text: str) -> Optional[Dict[str, str]]:
-    """{kind, value}: a Telegram @name, or a phone number (on WhatsApp when the text says so)."""
+    """{kind, value}: a Telegram @name, or a phone number (on WhatsApp when the text says so).
+
+    Through the gateway a number arrives as the placeholder "[phone]" (bot/identifiers.py): that is
+    the value then, and the gateway puts the number it kept back in when the plan is made.
+    """
+    kind = "whatsapp" if re.search(r"whats ?app|\bwa\b", text, re.IGNORECASE) else "phone"
+    if PHONE_PLACEHOLDER in text:
+        return {"kind": kind, "value": PHONE_PLACEHOLDER}
     handle = re.search(r"(?:@|t\.me/)([A-Za-z][A-Za-z0-9_]{4,31})\b", text)
     if handle:
         return {"kind": "telegram", "value": "@" + handle[1]}
     number = re.search(r"\+?\d[\d ()-]{6,20}\d", text)
     if number:
         digits = re.sub(r"[^\d+]", "", number[0])
-        kind = "whatsapp" if re.search(r"whats ?app|\bwa\b", text, re.IGNORECASE) else "phone"
         return {"kind": kind, "value": digits}
     return None
 

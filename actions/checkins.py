@@ -27,6 +27,7 @@ from actions.checkin_answers import (
 )
 from actions.handoff import language_of
 from actions.job_offer.form import latest_country
+from actions.language import asks_for_language
 from locales.catalogue import localize
 
 FORM = "checkin_form"
@@ -56,7 +57,9 @@ def interrupted(tracker: Tracker) -> bool:
     """
     intent = (tracker.latest_message.get("intent") or {}).get("name")
     text = str(tracker.latest_message.get("text") or "")
-    return intent in ("emergency", "change_language") or (intent == "stop" and not skipped(text))
+    if intent == "change_language":
+        return asks_for_language(tracker.latest_message)
+    return intent == "emergency" or (intent == "stop" and not skipped(text))
 
 
 def today() -> date:

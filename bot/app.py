@@ -78,6 +78,7 @@ async def _resources(app: web.Application) -> AsyncIterator[None]:
         use_fallback=settings.handoff_use_fallback,
     )
     app[RUNNER].desk = app[DESK]
+    app[RUNNER].tracker_url = settings.rasa_tracker_url
     app[checkins_api.CHECKINS] = app[RUNNER].checkins = Checkins(
         app[DB], app[KEYS], app[DELIVERER], app[DESK], settings.pseudonym_key, list(senders),
         Template.parse(settings.checkin_whatsapp_template), Template.parse(settings.checkin_contact_template),

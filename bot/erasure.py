@@ -134,11 +134,16 @@ async def erase_in_gateway(session: AsyncSession, keys: KeySet, conversation_id:
 async def erase(
     db: async_sessionmaker[AsyncSession], keys: KeySet, tracker_url: str, conversation_id: str
 ) -> Erased:
-    """Erase one conversation everywhere: the gateway database, then Rasa's tracker store."""
+    """Erase one conversation everywhere: Rasa's tracker store, then the gateway database.
+
+    In that order, the conversation row (with its `erase_requested_at`) goes last: when the
+    tracker store cannot be reached the erasure is tried again, and once the row is gone
+    nothing of the conversation is left anywhere.
+    """
     result = Erased()
+    result.tracker_events = await tracker_delete(tracker_url, "sender_id = :sender", {"sender": conversation_id})
     async with db() as session, session.begin():
         await erase_in_gateway(session, keys, conversation_id, result)
-    result.tracker_events = await tracker_delete(tracker_url, "sender_id = :sender", {"sender": conversation_id})
     logger.info("erased a conversation on request (%d case(s) anonymised)", result.cases_anonymised)
     return result
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Iterable, Optional
 
-from sqlalchemy import select
+from sqlalchemy import delete, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.crypto import KeySet
@@ -31,3 +31,18 @@ async def latest(session: AsyncSession, keys: KeySet, conversation_id: str, plac
         .limit(1)
     )
     return keys.decrypt(token) if token is not None else None
+
+
+async def take_latest(session: AsyncSession, keys: KeySet, conversation_id: str, placeholder: str) -> Optional[str]:
+    """Like `latest`, and the original leaves the vault: it now lives where it was put back."""
+    row = await session.scalar(
+        select(Identifier)
+        .where(Identifier.conversation_id == conversation_id, Identifier.placeholder == placeholder)
+        .order_by(Identifier.id.desc())
+        .limit(1)
+    )
+    if row is None:
+        return None
+    value = keys.decrypt(row.value_encrypted)
+    await session.execute(delete(Identifier).where(Identifier.id == row.id))
+    return value

@@ -22,6 +22,7 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from bot import erasure, identifier_vault, identifiers
 from bot.channels import geo, notes
+from bot.checkins.forget import forget_in_tracker
 from bot.crypto import KeySet
 from bot.delivery import inbound as kinds
 from bot.delivery.outbox import Deliverer, enqueue, unseal
@@ -204,6 +205,7 @@ class TurnRunner(ConversationWorkers):
         self._failures: Dict[str, int] = {}
         self.desk: Optional[Desk] = None  # human handoff (bot/handoff/desk.py), set by the app
         self.checkins: Optional[Checkins] = None  # check-in buttons and code word (bot/checkins/), set by the app
+        self.tracker_url = ""  # Rasa's SQL tracker store, where stopped check-ins are forgotten (set by the app)
         super().__init__()
 
     async def accept(self, message: kinds.Inbound) -> kinds.Recorded:
@@ -374,6 +376,7 @@ class TurnRunner(ConversationWorkers):
             fresh.attempts = row.attempts + 1
             if erase_requested:
                 current.erase_requested_at = utcnow()  # erased once this reply is out (bot/erasure.py)
+            forget_checkins = current.checkins_forget_at is not None
             current.language, current.language_source = language, decision.source
             if choices is not None:
                 current.numbered_choices = choices
@@ -386,8 +389,23 @@ class TurnRunner(ConversationWorkers):
         self.deliverer.kick(conversation.id, (current, sent) if sent else None)
         if self.desk is not None and current.owner != "bot" and not current.rasa_paused:
             await self.desk.pause(conversation.id)  # this turn asked for a counselor
+        if forget_checkins:
+            await self._forget_checkins(conversation.id)
         self._finish(row.id)
         return True
+
+    async def _forget_checkins(self, conversation_id: str) -> None:
+        """Check-ins were stopped in this turn: their answers leave Rasa's tracker now, between turns
+        (on a failure the mark stays and the next turn tries again)."""
+        try:
+            await forget_in_tracker(self.tracker_url, conversation_id)
+        except Exception as exc:  # the tracker store is down: keep the mark, the user's turn went fine
+            logger.warning("could not remove check-in answers from the tracker: %s", type(exc).__name__)
+            return
+        async with self.db() as session, session.begin():
+            await session.execute(
+                update(Conversation).where(Conversation.id == conversation_id).values(checkins_forget_at=None)
+            )
 
     async def _refused(self, conversation: Conversation, row: InboxMessage) -> Optional[List[BotReply]]:
         """The only replies for a blocked sender or one over the rate limit; None to go on."""

@@ -12,6 +12,7 @@ from rasa_sdk.types import DomainDict
 
 from actions.handoff import language_of
 from actions.job_offer import answers
+from actions.language import asks_for_language
 from locales.catalogue import localize
 
 FORM = "job_offer_form"
@@ -44,10 +45,12 @@ STATED_AGE = re.compile(r"\b(i.?m|i am|im)\s+(\d{1,2})\b|\b\d{1,2}\s*(y/?o|years
 # Messages the form must not swallow as answers: returning no slot for them makes Rasa's form
 # reject the turn, so the rules for stopping and for emergencies take over.
 # A language switch too: the rule confirms it and the form asks again (data/rules/language.yml).
-INTERRUPTIONS = {"stop", "emergency", "change_language"}
+INTERRUPTIONS = {"stop", "emergency"}
 
 
 def interrupted(tracker: Tracker) -> bool:
+    if (tracker.latest_message.get("intent") or {}).get("name") == "change_language":
+        return asks_for_language(tracker.latest_message)
     return (tracker.latest_message.get("intent") or {}).get("name") in INTERRUPTIONS
 
 

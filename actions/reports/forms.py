@@ -18,6 +18,7 @@ from rasa_sdk.types import DomainDict
 
 from actions import casework_client
 from actions.handoff import language_of
+from actions.language import asks_for_language
 from actions.numbers_message import emergency_text
 from actions.reports import answers
 from locales.catalogue import localize
@@ -99,6 +100,22 @@ def is_button_answer(slot: Optional[str], text: str) -> bool:
     return text.strip().lower() in BUTTON_ANSWERS.get(slot or "", set())
 
 
+# "call me" at the contact question: the classifier, tuned to miss no emergency, may give it a weak
+# emergency reading. A short answer that says how to be reached, read as an emergency only weakly
+# (no danger phrase matched), is the answer; a danger phrase always gives the numbers.
+CONTACT_SLOTS = {"report_contact_method", "missing_contact_method"}
+
+
+def is_contact_answer(tracker: Tracker, slot: Optional[str], text: str) -> bool:
+    intent = tracker.latest_message.get("intent") or {}
+    return (
+        slot in CONTACT_SLOTS
+        and len(text.split()) <= SHORT_STOP_WORDS
+        and answers.contact_method(text) is not None
+        and float(intent.get("confidence") or 0.0) < STORY_EMERGENCY_CONFIDENCE
+    )
+
+
 def interrupted(tracker: Tracker) -> bool:
     """True when the rules must take this turn: stop (unless it is a skip) or an emergency."""
     text = tracker.latest_message.get("text") or ""
@@ -107,9 +124,9 @@ def interrupted(tracker: Tracker) -> bool:
     if answers.is_skip(text) or is_button_answer(asked, text):
         return False
     if intent == "change_language":  # the rule confirms it and the form asks again
-        return True
+        return asks_for_language(tracker.latest_message)
     if intent == "emergency":
-        return asked not in NARRATIVE_SLOTS
+        return asked not in NARRATIVE_SLOTS and not is_contact_answer(tracker, asked, text)
     if intent == "stop":
         if answers.is_skip(text):
             return False

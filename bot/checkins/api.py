@@ -11,6 +11,7 @@ from typing import Optional
 from aiohttp import web
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from bot import identifier_vault, identifiers
 from bot.app_keys import DB, DESK, KEYS
 from bot.casework.service_auth import require_service_token
 from bot.checkins import plans, schedule, texts
@@ -48,6 +49,11 @@ async def create_plan(request: web.Request) -> web.Response:
         refusal = checkins.refusal(channel, language)
         if refusal is not None:
             return web.json_response({"error": "channel", "channel": channel, "text": refusal}, status=409)
+        if fields.contact is not None and fields.contact["value"] == identifiers.PHONE:
+            # The number the person typed reached Rasa as "[phone]"; the gateway kept it.
+            number = await identifier_vault.take_latest(session, keys, fields.conversation_id, identifiers.PHONE)
+            fields.contact = {**fields.contact, "value": number} if number else None
+            fields.contact_consent = fields.contact is not None
         now = checkins.clock()
         plan, rows = await plans.create_plan(session, keys, fields, channel, now)
         if not rows:
@@ -108,7 +114,13 @@ async def resume_plan(request: web.Request) -> web.Response:
 @routes.delete("/api/v1/checkins/{conversation_id}")
 async def stop_plan(request: web.Request) -> web.Response:
     require_service_token(request)
+    conversation_id = request.match_info["conversation_id"]
     async with request.app[DB]() as session, session.begin():
-        language = await language_of(session, request.match_info["conversation_id"])
-        deleted = await plans.delete_plan(session, request.match_info["conversation_id"])
+        language = await language_of(session, conversation_id)
+        deleted = await plans.delete_plan(session, conversation_id)
+        conversation = await session.get(Conversation, conversation_id)
+        if conversation is not None:
+            # The answers are in Rasa's tracker too (even of a form left half-way): the turn
+            # runner removes them once this turn is over (bot/checkins/forget.py).
+            conversation.checkins_forget_at = request.app[CHECKINS].clock()
     return web.json_response({"deleted": deleted, "text": texts.say("STOPPED" if deleted else "NO_PLAN", language)})

@@ -45,6 +45,9 @@ class Conversation(Base):
     rasa_paused: Mapped[bool] = mapped_column(Boolean, default=False)
     # The user confirmed "erase my data": bot/erasure.py erases it once the last reply is out.
     erase_requested_at: Mapped[Optional[datetime]] = mapped_column(DateTime(timezone=True), nullable=True)
+    # The user stopped check-ins: the check-in answers in Rasa's tracker are removed after this turn
+    # (bot/checkins/forget.py); cleared once done.
+    checkins_forget_at: Mapped[Optional[datetime]] = mapped_column(DateTime(timezone=True), nullable=True)
     # An admin blocked this sender (`python -m bot block-sender`): a neutral reply, nothing else.
     blocked_at: Mapped[Optional[datetime]] = mapped_column(DateTime(timezone=True), nullable=True)
 

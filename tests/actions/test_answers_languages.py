@@ -77,6 +77,38 @@ def test_a_language_switch_interrupts_every_form() -> None:
         assert offer_interrupted(tracker) and report_interrupted(tracker)
 
 
+async def test_a_place_misread_as_a_language_request_is_the_answer_not_a_switch() -> None:
+    """ "in Lisbon, Portugal" classified as `change_language`: every form keeps it as its answer (the
+    missing-child intake used to ask the question again and take each later answer for the one before)."""
+    from rasa_sdk import Tracker
+    from rasa_sdk.events import SlotSet
+    from rasa_sdk.executor import CollectingDispatcher
+
+    from actions.checkins import ValidateCheckinForm
+    from actions.checkins import interrupted as checkin_interrupted
+    from actions.job_offer.form import interrupted as offer_interrupted
+    from actions.reports.forms import ValidateMissingChildForm
+    from actions.reports.forms import interrupted as report_interrupted
+
+    def tracker(text: str, slot: str, form: str) -> Tracker:
+        message = {"text": text, "intent": {"name": "change_language", "confidence": 0.65},
+                   "entities": [{"entity": "country", "value": "PT"}, {"entity": "language", "value": "en"}]}
+        return Tracker("c1", {"requested_slot": slot}, message, [], False, None, {"name": form}, "action_listen")
+
+    where = tracker("in Lisbon, Portugal", "missing_last_where", "missing_child_form")
+    events = await ValidateMissingChildForm().run(CollectingDispatcher(), where, {"forms": {}})
+    assert SlotSet("missing_last_where", "in Lisbon, Portugal") in events
+    assert SlotSet("missing_country", "PT") in events
+    country = tracker("Portugal", "checkin_country", "checkin_form")
+    assert SlotSet("checkin_country", "PT") in await ValidateCheckinForm().run(
+        CollectingDispatcher(), country, {"forms": {}})
+    assert not offer_interrupted(tracker("Portugal", "offer_country", "job_offer_form"))
+    # Asking for a language in words still switches, in any form.
+    for asked in ("can we speak portuguese?", "en français svp", "cambia el idioma"):
+        for interrupted in (report_interrupted, checkin_interrupted, offer_interrupted):
+            assert interrupted(tracker(asked, "missing_last_where", "missing_child_form")), (asked, interrupted)
+
+
 def test_kinds_of_service_in_spanish_and_french() -> None:
     from actions.support_services import service_in
 

@@ -213,3 +213,24 @@ async def test_a_weak_emergency_reading_of_a_story_does_not_bring_up_numbers(urg
                                                                  confidence=0.23))
     assert SlotSet("report_who_at_risk", "three girls, about 13 and 14") in events
     assert urgent == [] and dispatcher.messages == []
+
+
+@pytest.mark.parametrize("typed", ["call me", "phone", "ring me please"])
+async def test_a_call_asked_for_in_own_words_is_the_contact_answer_despite_a_weak_emergency_reading(
+    urgent, typed: str
+) -> None:
+    for form, slot in ((ValidateMissingChildForm(), "missing_contact_method"),
+                       (ValidateReportForm(), "report_contact_method")):
+        events, dispatcher = await run(form, tracker(typed, slot, intent="emergency", confidence=0.39,
+                                                     form="missing_child_form"))
+        assert SlotSet(slot, "phone") in events and dispatcher.messages == []
+    assert urgent == []
+
+
+async def test_a_danger_phrase_at_the_contact_question_still_goes_to_the_emergency_rules(urgent) -> None:
+    # A matched danger phrase is certain (confidence 1.0); a long message is not a contact answer.
+    for typed, confidence in (("call the police for me", 1.0),
+                              ("call me, he is hitting me and locked the door, I can't get out", 0.45)):
+        events, _ = await run(ValidateMissingChildForm(), tracker(typed, "missing_contact_method", intent="emergency",
+                                                                  confidence=confidence, form="missing_child_form"))
+        assert answered(events) == [], typed

@@ -6,6 +6,8 @@ The sweep is called directly (as the gateway's 30-second task would) with the cl
 from __future__ import annotations
 
 import asyncio
+import json
+import sqlite3
 from dataclasses import dataclass
 from datetime import datetime, timedelta, timezone
 from itertools import count
@@ -23,8 +25,9 @@ from bot.checkins.api import CHECKINS
 from bot.checkins.console import checkin_html
 from bot.checkins.models import Checkin, CheckinPlan
 from bot.handoff import service
-from bot.store.models import Conversation, Handoff, HandoffMessage
+from bot.store.models import Conversation, Handoff, HandoffMessage, Identifier
 from tests.fakes import FakeGraph, FakeTelegram
+from tests.gateway import test_checkins_forget as forget_test
 from tests.gateway.casework_support import SERVICE, seed_directory
 from tests.gateway.conftest import TELEGRAM_SECRET, FakeRasa, fixture, settle
 from tests.gateway.test_whatsapp import notify
@@ -395,6 +398,52 @@ async def test_pause_resume_change_and_stop(trip: Trip) -> None:
     assert (await stopped.json())["deleted"] is True
     assert await trip.checkins() == []
     async with trip.app[DB]() as session:
+        assert (await session.scalars(select(CheckinPlan))).first() is None
+
+
+def tracker_rows(path: Path, sender: str) -> List[str]:
+    with sqlite3.connect(path) as db:
+        return [data for (data,) in db.execute("SELECT data FROM events WHERE sender_id = ? ORDER BY id", (sender,))]
+
+
+async def test_stopping_forgets_the_answers_in_rasas_tracker_once_the_turn_is_over(trip: Trip) -> None:
+    # The trusted contact's number reached Rasa as "[phone]"; the plan gets the number the gateway kept.
+    await trip.telegram_text("my sister +254 711 000 999 on whatsapp")
+    conversation_id = await trip.conversation()
+    planned = await trip.plan(conversation_id, contact={"kind": "whatsapp", "value": "[phone]"},
+                              contact_consent=True, code_word="bluepelican", city="Mombasa")
+    assert "Your trusted contact will get a WhatsApp message" in (await planned.json())["text"]
+    async with trip.app[DB]() as session:
+        plan = (await session.scalars(select(CheckinPlan))).one()
+        assert plan.contact_encrypted is not None
+        assert json.loads(trip.app[KEYS].decrypt(plan.contact_encrypted))["value"] == "+254 711 000 999"
+        assert (await session.scalars(select(Identifier))).first() is None  # moved from the vault into the plan
+    # What Rasa's tracker store holds of the opt-in (the answers, the echoes, the form's slots).
+    tracker = Path(trip.settings.rasa_tracker_url.removeprefix("sqlite:///"))
+    with sqlite3.connect(tracker) as db:
+        db.execute("CREATE TABLE events (id INTEGER PRIMARY KEY, sender_id VARCHAR(255), type_name VARCHAR(255),"
+                   " timestamp FLOAT, intent_name VARCHAR(255), action_name VARCHAR(255), data TEXT)")
+        for event in forget_test.BEFORE + forget_test.OPT_IN:
+            db.execute("INSERT INTO events (sender_id, type_name, timestamp, data) VALUES (?, ?, 0, ?)",
+                       (conversation_id, event["event"], json.dumps(event)))
+    during: List[int] = []
+
+    async def stop_checkins(sender: str) -> List[Dict[str, Any]]:
+        """action_stop_checkins, inside Rasa's turn: the tracker must not change under Rasa."""
+        stopped = await trip.client.delete(f"/api/v1/checkins/{sender}", headers=SERVICE)
+        during.append(len(tracker_rows(tracker, sender)))
+        return [{"recipient_id": sender, "text": (await stopped.json())["text"]}]
+
+    trip.rasa.actions["stop check-ins"] = stop_checkins
+    await trip.telegram_text("stop check-ins")
+    assert "Check-ins are stopped" in trip.sent_texts()[-1]
+    assert during == [len(forget_test.BEFORE + forget_test.OPT_IN)]
+    left = "".join(tracker_rows(tracker, conversation_id))
+    assert "bluepelican" not in left and "Doha" not in left and "checkin_" not in left
+    assert "help, I'm in Nairobi" in left  # the rest of the conversation stays
+    async with trip.app[DB]() as session:
+        conversation = await session.get(Conversation, conversation_id)
+        assert conversation is not None and conversation.checkins_forget_at is None
         assert (await session.scalars(select(CheckinPlan))).first() is None
 
 

@@ -9,7 +9,6 @@ import sqlite3
 import pytest
 
 from bot.launcher import Stack
-from tests.integration import known
 from tests.integration.test_conversations import Chat, texts
 
 STORY = "a man in our village takes young girls to work in houses in Mombasa and they never come back"
@@ -62,21 +61,32 @@ def test_skip_stop_and_an_emergency_in_the_middle_of_a_report(stack: Stack) -> N
     assert "Nothing was sent" in texts(chat.say("stop"))
 
 
-@pytest.mark.xfail(reason=known.FORM_NOT_STARTED, strict=False)
-def test_a_missing_child_intake_points_to_116_000_in_europe(stack: Stack) -> None:
+def missing_child_up_to_the_contact_question(stack: Stack) -> Chat:
     chat = Chat(stack)
     intro = texts(chat.say("my daughter is missing"))
     assert "116 000" in intro and "first name or nickname" in intro
     for answer in ("Amina", "15", "two weeks ago"):
         chat.say(answer)
-    chat.say("in Lisbon, Portugal")
+    # A place the classifier may take for a wish to speak Portuguese: it is the answer all the same.
+    assert "Where were they going" in texts(chat.say("in Lisbon, Portugal"))
     chat.say("she went for a hotel job in Spain")
-    chat.say("skip")
+    assert "reach your family" in texts(chat.say("skip"))
+    return chat
+
+
+def test_a_missing_child_intake_points_to_116_000_in_europe(stack: Stack) -> None:
+    chat = missing_child_up_to_the_contact_question(stack)
     assert "What number" in texts(chat.say("by phone"))
     chat.say("+351 912 345 678")
     filed = texts(chat.say("no"))
     assert "missing-child report is saved" in filed and re.search(r"SP-[0-9A-Z]{6}", filed)
     assert "116 000" in filed
+
+
+@pytest.mark.parametrize("typed", ["phone", "call me"])
+def test_the_contact_question_takes_a_call_in_the_users_words(stack: Stack, typed: str) -> None:
+    chat = missing_child_up_to_the_contact_question(stack)
+    assert "What number" in texts(chat.say(typed))
 
 
 def test_support_services_for_a_town_and_nothing_invented(stack: Stack) -> None:
