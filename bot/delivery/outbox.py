@@ -298,8 +298,8 @@ class Deliverer(ConversationWorkers):
         values: Dict[str, Any] = {"attempts": attempts, "updated_at": utcnow()}
         settled = True
         if result.ok:
-            platform_id = message_key(self.pseudonym_key, row.channel, result.platform_id) if result.platform_id else None
-            values.update(status=result.status, platform_id=platform_id, error=result.error)
+            hashed = message_key(self.pseudonym_key, row.channel, result.platform_id) if result.platform_id else None
+            values.update(status=result.status, platform_id=hashed, error=result.error)
         elif result.retry_after is not None and attempts < self.max_attempts:
             delay = max(result.retry_after, backoff(attempts, self.backoff_base))
             values.update(next_attempt_at=utcnow() + timedelta(seconds=delay), error=result.error)
