@@ -45,6 +45,9 @@ class Inbound:
     text: str = ""
     meta: Dict[str, Any] = field(default_factory=dict)
     language_hint: Optional[str] = None
+    # What the bridge needs right after the ack and never again, so it is never stored: Telegram's
+    # callback query id (its upper 32 bits are the user's id).
+    callback_query_id: Optional[str] = None
 
     def check(self) -> None:
         """Raise TypeError when a bridge built this from fields of the wrong type."""
@@ -53,6 +56,8 @@ class Inbound:
                 raise TypeError(f"inbound {name} is not text")
         if not isinstance(self.meta, dict) or not (self.language_hint is None or isinstance(self.language_hint, str)):
             raise TypeError("inbound meta or language hint of the wrong type")
+        if not (self.callback_query_id is None or isinstance(self.callback_query_id, str)):
+            raise TypeError("inbound callback query id is not text")
 
     def conversation_id(self, key: str) -> str:
         return pseudonym(key, self.channel, self.user_id)

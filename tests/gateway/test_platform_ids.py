@@ -1,6 +1,8 @@
-"""Migration 0013: message ids already stored in clear become keyed hashes."""
+"""Migration 0013: message ids already stored in clear become keyed hashes; callback query ids go."""
 
 from __future__ import annotations
+
+import json
 
 import pytest
 from sqlalchemy import text
@@ -12,6 +14,7 @@ from tests.fakes import fake_wamid
 
 KEY = "pseudonym-key-for-tests"
 NUMBER = "254700123456"
+CALLBACK_QUERY_ID = str((555000111 << 32) | 7)  # a Telegram user's id in the upper 32 bits
 
 
 async def seed_clear_ids(url: str) -> tuple[str, str]:
@@ -32,6 +35,10 @@ async def seed_clear_ids(url: str) -> tuple[str, str]:
             " created_at, updated_at) VALUES ('wh-1', 'whatsapp', '{}', 'sent', 1, CURRENT_TIMESTAMP, :id,"
             " CURRENT_TIMESTAMP, CURRENT_TIMESTAMP)"
         ), {"id": outbound})
+        await connection.execute(text(
+            "INSERT INTO inbox (channel, external_id, conversation_id, kind, meta, status, holding_sent, attempts,"
+            " received_at) VALUES ('telegram', 'u1', 'wh-1', 'button', :meta, 'done', false, 1, CURRENT_TIMESTAMP)"
+        ), {"meta": json.dumps({"callback_query_id": CALLBACK_QUERY_ID})})
     await engine.dispose()
     return inbound, outbound
 
@@ -42,9 +49,13 @@ async def test_existing_whatsapp_ids_are_replaced_by_their_keyed_hashes(database
     upgrade(database_url, pseudonym_key=KEY)
     engine = create_engine(database_url)
     async with engine.connect() as connection:
-        stored_in = (await connection.execute(text("SELECT external_id FROM inbox"))).scalar_one()
+        stored_in = (
+            await connection.execute(text("SELECT external_id FROM inbox WHERE channel = 'whatsapp'"))
+        ).scalar_one()
         stored_out = (await connection.execute(text("SELECT platform_id FROM outbox"))).scalar_one()
+        metas = (await connection.execute(text("SELECT meta FROM inbox"))).scalars().all()
     await engine.dispose()
+    assert CALLBACK_QUERY_ID not in json.dumps(metas)
     # The same hash the gateway computes, so a late redelivery or status still finds its row.
     assert stored_in == message_key(KEY, "whatsapp", inbound)
     assert stored_out == message_key(KEY, "whatsapp", outbound)

@@ -3,7 +3,8 @@
 `inbox.external_id` and `outbox.platform_id` become HMAC-SHA256 hashes under `PSEUDONYM_KEY`
 (bot/pseudonym.py `message_key`), which still find duplicates and the message a status is about.
 `inbox.platform_ref` keeps the inbound id encrypted, for WhatsApp's read receipts; rows written
-before this migration get none (their read receipt, if still due, is skipped).
+before this migration get none (their read receipt, if still due, is skipped). Telegram callback
+query ids (the user's id in their upper bits) are taken out of `inbox.meta`.
 
 Revision ID: 0013
 Revises: 0007
@@ -22,6 +23,18 @@ def upgrade() -> None:
     with op.batch_alter_table("inbox") as batch:
         batch.add_column(sa.Column("platform_ref", sa.Text, nullable=True))
     _hash_existing_ids()
+    _drop_callback_query_ids()
+
+
+def _drop_callback_query_ids() -> None:
+    """Telegram's callback query ids carry the user's id in their upper 32 bits: no longer stored."""
+    inbox = sa.table("inbox", sa.column("id", sa.Integer), sa.column("channel", sa.String),
+                     sa.column("meta", sa.JSON))
+    bind = op.get_bind()
+    for row_id, meta in bind.execute(sa.select(inbox.c.id, inbox.c.meta).where(inbox.c.channel == "telegram")).all():
+        if isinstance(meta, dict) and "callback_query_id" in meta:
+            kept = {key: value for key, value in meta.items() if key != "callback_query_id"}
+            bind.execute(inbox.update().where(inbox.c.id == row_id).values(meta=kept))
 
 
 def _hash_existing_ids() -> None:
