@@ -64,7 +64,7 @@ def main(argv: list[str] | None = None) -> int:
     if args.command == "migrate":
         from bot.store.migrate import upgrade
 
-        upgrade(settings.database_url)
+        upgrade(settings.database_url, pseudonym_key=settings.pseudonym_key)
         return 0
 
     if args.command == "import-recruiters":

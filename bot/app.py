@@ -65,7 +65,9 @@ async def _resources(app: web.Application) -> AsyncIterator[None]:
         senders[whatsapp.CHANNEL] = wa.sender
         limits[whatsapp.CHANNEL] = whatsapp.RATE_LIMIT
         app[whatsapp.WHATSAPP] = wa
-    app[DELIVERER] = Deliverer(app[DB], app[KEYS], senders, limits, settings.outbox_max_attempts)
+    app[DELIVERER] = Deliverer(
+        app[DB], app[KEYS], senders, limits, settings.outbox_max_attempts, pseudonym_key=settings.pseudonym_key
+    )
     app[RUNNER] = TurnRunner(
         app[DB], app[KEYS], settings.pseudonym_key, app[RASA], app[DELIVERER], specs,
         holding_after=settings.rasa_timeout_seconds, max_concurrent_turns=settings.max_concurrent_turns,

@@ -13,6 +13,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.casework.agency_auth import create_token, revoke_token
 from bot.casework.directory import import_directory, parse_directory
+from bot.checkins.models import CheckinPlan
 from bot.crypto import KeySet
 from bot.settings import REPO_ROOT
 from bot.store.database import create_engine, session_factory
@@ -37,10 +38,11 @@ ENCRYPTED_COLUMNS: dict[Any, tuple[str, ...]] = {
     CaseAccess: ("referral_reason_encrypted",),
     Agency: ("notify_secret_encrypted",),
     Conversation: ("address",),
-    InboxMessage: ("text",),
+    InboxMessage: ("text", "platform_ref"),
     Handoff: ("context_encrypted", "referral_note_encrypted"),
     HandoffMessage: ("body_encrypted",),
     Identifier: ("value_encrypted",),
+    CheckinPlan: ("city_encrypted", "recruiter_encrypted", "contact_encrypted"),
 }
 T = TypeVar("T")
 

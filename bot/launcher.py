@@ -99,7 +99,7 @@ class Stack:
         env = self.env()
         from bot.store.migrate import upgrade
 
-        upgrade(env["DATABASE_URL"])
+        upgrade(env["DATABASE_URL"], pseudonym_key=env.get("PSEUDONYM_KEY"))
         self.demo_logins = load_sample_data(env, self.var_dir)
         for name, command in self.commands(env).items():
             log = open(self.var_dir / "log" / f"{name}.log", "ab")

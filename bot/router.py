@@ -284,6 +284,8 @@ class TurnRunner(ConversationWorkers):
         """One message's turn; False when Rasa could not answer (the message stays pending)."""
         spec = self.channels.get(row.channel, ChannelSpec(row.channel))
         if row.attempts == 0 and spec.on_turn_start is not None:
+            # `row` is a detached copy: the platform's message id is opened for the hook only.
+            row.platform_ref = self.keys.decrypt_optional(row.platform_ref)
             try:
                 await spec.on_turn_start(conversation, row)
             except Exception as exc:  # a read receipt or a spinner is not worth failing a turn

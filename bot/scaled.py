@@ -251,7 +251,7 @@ class ScaledStack:
         from bot.launcher import load_sample_data
         from bot.store.migrate import upgrade
 
-        upgrade(env["DATABASE_URL"])  # once, before any replica starts
+        upgrade(env["DATABASE_URL"], pseudonym_key=env.get("PSEUDONYM_KEY"))  # once, before any replica starts
         self.demo_logins = load_sample_data(env, self.var_dir)
         for name in self.names():
             self.launch(name)

@@ -7,6 +7,7 @@ tested (and benchmarked) without reaching Telegram or Meta.
 from __future__ import annotations
 
 import asyncio
+import base64
 import itertools
 import json
 import time
@@ -111,6 +112,12 @@ class FakeTelegram(FakeServer):
         return web.json_response({"ok": True, "result": result})
 
 
+def fake_wamid(number: str, serial: str) -> str:
+    """A message id shaped like WhatsApp's: base64 that spells out the user's number."""
+    raw = b"\x1c\x18\x0c" + number.encode() + b"\x15\x02\x00\x11\x18\x12" + serial.encode()
+    return "wamid." + base64.b64encode(raw).decode()
+
+
 class FakeGraph(FakeServer):
     """`POST /<version>/<phone number id>/messages` like graph.facebook.com."""
 
@@ -118,6 +125,7 @@ class FakeGraph(FakeServer):
         self.token = token
         self.messages: List[Dict[str, Any]] = []  # what was sent (read receipts excluded)
         self.read_receipts: List[str] = []
+        self.sent_ids: List[str] = []  # the message ids answered, in order
         self.failures: List[Tuple[int, Dict[str, Any], Dict[str, str]]] = []
         self._ids = itertools.count(1)
         self.app = web.Application()
@@ -140,7 +148,8 @@ class FakeGraph(FakeServer):
             status, error, headers = self.failures.pop(0)
             return web.json_response(error, status=status, headers=headers)
         self.messages.append(body)
-        wamid = f"wamid.FAKE{next(self._ids):06d}"
+        wamid = fake_wamid(str(body.get("to", "")), f"FAKE{next(self._ids):06d}")
+        self.sent_ids.append(wamid)
         return web.json_response({"messaging_product": "whatsapp",
                                   "contacts": [{"input": body.get("to"), "wa_id": body.get("to")}],
                                   "messages": [{"id": wamid}]})

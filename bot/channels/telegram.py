@@ -56,7 +56,7 @@ def parse_update(update: Update) -> Optional[Inbound]:
             address=str(chat.id if chat is not None else user.id),
             kind=kinds.BUTTON,
             text=query.data or "",
-            meta={"callback_query_id": query.id},
+            callback_query_id=query.id,
             language_hint=user.language_code,
         )
     message = update.message or update.edited_message
@@ -197,7 +197,7 @@ class TelegramBridge:
         if inbound is None:
             return
         await self._accept(inbound)
-        query_id = inbound.meta.get("callback_query_id")
+        query_id = inbound.callback_query_id
         if query_id:
             # Stop the button's spinner at once, whatever the turn does next.
             task = asyncio.create_task(self._answer_callback(str(query_id)))

@@ -315,9 +315,9 @@ class WhatsAppSender:
 
     async def mark_read(self, conversation: Conversation, row: InboxMessage) -> None:
         """Blue ticks when the bot starts on a message: the user sees it was received."""
-        if row.kind == kinds.REACTION:
-            return
-        await self.post({"messaging_product": "whatsapp", "status": "read", "message_id": row.external_id})
+        if row.kind == kinds.REACTION or not row.platform_ref:
+            return  # (rows stored before the id was kept encrypted have none)
+        await self.post({"messaging_product": "whatsapp", "status": "read", "message_id": row.platform_ref})
 
 
 class WhatsAppBridge:
@@ -373,7 +373,7 @@ async def notification(request: web.Request) -> web.Response:
     for message in messages:
         await runner.accept(message)
     for status in statuses:
-        await request.app[DELIVERER].record_status(status.platform_id, status.status, status.error)
+        await request.app[DELIVERER].record_status(CHANNEL, status.platform_id, status.status, status.error)
     return web.json_response({"ok": True})
 
 

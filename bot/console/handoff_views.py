@@ -4,6 +4,8 @@ Every handler looks a conversation up through `_visible()`, which only finds han
 user's own agency: another agency's conversation is "not found", even by guessing its URL.
 User text reaches the browser only as JSON that the page puts in `textContent`, or escaped by
 `h()`: it never runs. Every page view and action is written to the audit log (no content).
+Identifiers in the earlier transcript are shown only with the user's consent
+(bot/console/shared_identifiers.py).
 """
 
 from __future__ import annotations
@@ -23,6 +25,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.app_keys import DB, DESK, KEYS, RASA
 from bot.checkins.console import checkin_html
+from bot.console import shared_identifiers
 from bot.console.audit import audit
 from bot.console.auth import User, check_csrf, require_user, submitted_csrf
 from bot.console.pages import ROLE_NAMES, h, render_page
@@ -404,6 +407,8 @@ async def lines_api(request: web.Request) -> web.Response:
         if after == 0:
             await audit(session, user, "view_transcript", handoff.conversation_id, {"handoff_id": handoff.id})
         status, conversation_id, history_hidden = handoff.status, handoff.conversation_id, handoff.history_from
+        consented = after == 0 and await shared_identifiers.shared_with(session, conversation_id, user.agency_id)
+        kept = await shared_identifiers.originals(session, keys, conversation_id) if consented else []
     lines = [
         {
             "id": row.id,
@@ -420,11 +425,19 @@ async def lines_api(request: web.Request) -> web.Response:
         try:
             earlier = [
                 {"sender": line["sender"], "who": SENDERS["user" if line["sender"] == "user" else "bot"],
-                 "text": line["text"]}
+                 "text": line["text"], "at": line.get("at")}
                 for line in await request.app[RASA].transcript(conversation_id)
             ]
         except RasaUnavailable:
             earlier = None
+    if earlier and consented:
+        earlier, shown = shared_identifiers.fill(earlier, kept)
+        if shown:
+            async with request.app[DB]() as session, session.begin():
+                await audit(session, user, "view_identifiers", conversation_id,
+                            {"handoff_id": handoff.id, "shown": shown})
+    elif earlier:
+        earlier = shared_identifiers.withheld(earlier)
     cursor = max([line["id"] for line in lines], default=after)
     return web.json_response({"lines": lines, "earlier": earlier, "history_hidden": history_hidden is not None,
                               "cursor": cursor, "status": status})

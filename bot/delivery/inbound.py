@@ -12,7 +12,7 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from bot.crypto import KeySet
 from bot.metrics import DUPLICATES_IN, MESSAGES_IN
-from bot.pseudonym import pseudonym
+from bot.pseudonym import message_key, pseudonym
 from bot.store.models import Conversation, InboxMessage, utcnow
 
 logger = logging.getLogger(__name__)
@@ -33,7 +33,8 @@ UNSUPPORTED = "unsupported"  # a message type the platform itself could not pass
 class Inbound:
     """One message as the bridges see it. `user_id` and `address` never leave the gateway.
 
-    In the database the text and the address are encrypted with the data key set (bot/crypto.py).
+    In the database the text, the address and the platform's message id are encrypted with the
+    data key set (bot/crypto.py); the message id is looked up by its keyed hash (bot/pseudonym.py).
     """
 
     channel: str
@@ -44,6 +45,9 @@ class Inbound:
     text: str = ""
     meta: Dict[str, Any] = field(default_factory=dict)
     language_hint: Optional[str] = None
+    # What the bridge needs right after the ack and never again, so it is never stored: Telegram's
+    # callback query id (its upper 32 bits are the user's id).
+    callback_query_id: Optional[str] = None
 
     def check(self) -> None:
         """Raise TypeError when a bridge built this from fields of the wrong type."""
@@ -52,6 +56,8 @@ class Inbound:
                 raise TypeError(f"inbound {name} is not text")
         if not isinstance(self.meta, dict) or not (self.language_hint is None or isinstance(self.language_hint, str)):
             raise TypeError("inbound meta or language hint of the wrong type")
+        if not (self.callback_query_id is None or isinstance(self.callback_query_id, str)):
+            raise TypeError("inbound callback query id is not text")
 
     def conversation_id(self, key: str) -> str:
         return pseudonym(key, self.channel, self.user_id)
@@ -72,9 +78,10 @@ async def record(
 ) -> Recorded:
     """Persist the message under its unique key; a key already recorded gives the original."""
     conversation_id = message.conversation_id(pseudonym_key)
+    key = message_key(pseudonym_key, message.channel, message.external_id)
     for _attempt in range(3):
         try:
-            recorded = await _insert(db, message, conversation_id, keys)
+            recorded = await _insert(db, message, conversation_id, key, keys)
             MESSAGES_IN.labels(message.channel).inc()
             return recorded
         except IntegrityError:
@@ -85,7 +92,7 @@ async def record(
                     await session.execute(
                         select(InboxMessage.id, InboxMessage.status).where(
                             InboxMessage.channel == message.channel,
-                            InboxMessage.external_id == message.external_id[:128],
+                            InboxMessage.external_id == key,
                         )
                     )
                 ).first()
@@ -97,7 +104,7 @@ async def record(
 
 
 async def _insert(
-    db: async_sessionmaker[AsyncSession], message: Inbound, conversation_id: str, keys: KeySet
+    db: async_sessionmaker[AsyncSession], message: Inbound, conversation_id: str, key: str, keys: KeySet
 ) -> Recorded:
     # The platform is waiting for this write: it goes before turns and sends (bot/store/database.py).
     async with db(info={"urgent": True}) as session, session.begin():
@@ -115,7 +122,8 @@ async def _insert(
             conversation.media_count = (conversation.media_count or 0) + 1
         row = InboxMessage(
             channel=message.channel,
-            external_id=message.external_id[:128],
+            external_id=key,
+            platform_ref=keys.encrypt(message.external_id),
             conversation_id=conversation_id,
             kind=message.kind,
             text=keys.encrypt(message.text) if message.text else None,

@@ -23,6 +23,7 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from bot.crypto import KeySet
 from bot.delivery.workers import ConversationWorkers
 from bot.metrics import MESSAGES_OUT, OUTBOX_FAILURES
+from bot.pseudonym import message_key
 from bot.rasa_client import BotReply
 from bot.store.models import Conversation, OutboxMessage, utcnow
 
@@ -204,9 +205,12 @@ class Deliverer(ConversationWorkers):
         limits: Mapping[str, RateLimit],
         max_attempts: int = 10,
         backoff_base: float = 1.0,
+        *,
+        pseudonym_key: str,
     ) -> None:
         self.db = db
         self.keys = keys
+        self.pseudonym_key = pseudonym_key  # platform message ids are stored as keyed hashes
         self.senders = dict(senders)
         self.limiters = {channel: RateLimiter(limit) for channel, limit in limits.items()}
         self.max_attempts = max_attempts
@@ -294,7 +298,8 @@ class Deliverer(ConversationWorkers):
         values: Dict[str, Any] = {"attempts": attempts, "updated_at": utcnow()}
         settled = True
         if result.ok:
-            values.update(status=result.status, platform_id=result.platform_id, error=result.error)
+            hashed = message_key(self.pseudonym_key, row.channel, result.platform_id) if result.platform_id else None
+            values.update(status=result.status, platform_id=hashed, error=result.error)
         elif result.retry_after is not None and attempts < self.max_attempts:
             delay = max(result.retry_after, backoff(attempts, self.backoff_base))
             values.update(next_attempt_at=utcnow() + timedelta(seconds=delay), error=result.error)
@@ -313,10 +318,13 @@ class Deliverer(ConversationWorkers):
             )
         return settled
 
-    async def record_status(self, platform_id: str, status: str, error: Optional[str] = None) -> bool:
+    async def record_status(self, channel: str, platform_id: str, status: str, error: Optional[str] = None) -> bool:
         """A delivery receipt from the platform; statuses only move forward. False if unknown."""
+        key = message_key(self.pseudonym_key, channel, platform_id)
         async with self.db() as session, session.begin():
-            row = await session.scalar(select(OutboxMessage).where(OutboxMessage.platform_id == platform_id))
+            row = await session.scalar(
+                select(OutboxMessage).where(OutboxMessage.channel == channel, OutboxMessage.platform_id == key)
+            )
             if row is None:
                 return False
             if status == "failed":

@@ -86,7 +86,9 @@ class LicensedRecruiter(Base):
 class InboxMessage(Base):
     """One inbound message, written before the platform gets its 2xx; the key drops duplicates.
 
-    `text` is what the turn sends to Rasa; it is cleared once the turn has run.
+    `text` is what the turn sends to Rasa; it is cleared once the turn has run. `external_id` is a
+    keyed hash of the platform's message id (bot/pseudonym.py: WhatsApp's ids spell out the
+    sender's number); `platform_ref` is that id itself, encrypted, for WhatsApp's read receipts.
     """
 
     __tablename__ = "inbox"
@@ -98,6 +100,7 @@ class InboxMessage(Base):
     id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
     channel: Mapped[str] = mapped_column(String(16))
     external_id: Mapped[str] = mapped_column(String(128))
+    platform_ref: Mapped[Optional[str]] = mapped_column(Text, nullable=True)
     conversation_id: Mapped[str] = mapped_column(ForeignKey("conversations.id", ondelete="CASCADE"))
     kind: Mapped[str] = mapped_column(String(16))
     text: Mapped[Optional[str]] = mapped_column(Text, nullable=True)
@@ -113,7 +116,8 @@ class InboxMessage(Base):
 class OutboxMessage(Base):
     """One outbound message: persisted first, then sent with retries; its status is the truth.
 
-    pending → sent → delivered → read, or failed (dead letter, with `error`).
+    pending → sent → delivered → read, or failed (dead letter, with `error`). `platform_id` is a
+    keyed hash of the id the platform gave the message: a status callback finds the row by it.
     """
 
     __tablename__ = "outbox"

@@ -124,7 +124,7 @@ async def test_claim_chat_both_ways_refer_to_another_agency_and_script_stays_tex
     wanjiru = await signed_in(browser, stack, "wanjiru")
     maria = await signed_in(browser, stack, "maria")  # another agency (the Philippines)
 
-    await stack.user_says("hello")
+    await stack.user_says("hello, my number is 0722 555 666")
     replies = await stack.user_says("talk to a person")
     assert "You are next in line" in replies[0]
     # The queue updates live, without a reload; the other agency's queue stays empty.
@@ -139,6 +139,10 @@ async def test_claim_chat_both_ways_refer_to_another_agency_and_script_stays_tex
     await expect(wanjiru.locator(".context")).to_contain_text("document retention")
     # The earlier talk with the bot is beside the chat, so the user never repeats their story.
     await expect(wanjiru.locator("#transcript")).to_contain_text("hello")
+    # No report shared with this agency: the number the user typed stays a placeholder, and why.
+    typed = wanjiru.locator("#transcript .line.user.earlier").first
+    await expect(typed).to_contain_text("my number is [phone]")
+    await expect(typed).to_contain_text("the user has not agreed to share this")
     await wanjiru.get_by_role("button", name="Claim this conversation").click()
     await expect(wanjiru.locator("#state")).to_contain_text("With Wanjiru Mwangi")
     assert any("has joined" in text for text in await stack.user_reads(expect_text="has joined"))

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import json
+import time
 from pathlib import Path
 from typing import Any, AsyncIterator, Awaitable, Callable, Dict, Iterator, List, Optional
 
@@ -27,6 +28,7 @@ class FakeRasa:
 
     def __init__(self) -> None:
         self.received: List[Dict[str, Any]] = []
+        self.received_at: List[float] = []
         self.up = True
         self.delay = 0.0  # seconds before answering (a slow model)
         self.next_replies: List[List[Dict[str, Any]]] = []  # answers to use instead of the echo
@@ -69,8 +71,11 @@ class FakeRasa:
 
     async def tracker(self, request: web.Request) -> web.Response:
         sender = request.match_info["sender"]
-        mine = [body for body in self.received if body["sender"] == sender]
-        events = [{"event": "user", "text": body["message"], "timestamp": 1.0} for body in mine]
+        events = [
+            {"event": "user", "text": body["message"], "timestamp": at}
+            for body, at in zip(self.received, self.received_at, strict=True)
+            if body["sender"] == sender
+        ]
         return web.json_response({"sender_id": sender, "events": events})
 
     async def webhook(self, request: web.Request) -> web.Response:
@@ -87,6 +92,7 @@ class FakeRasa:
             await asyncio.sleep(self.delay)
         self.in_flight[sender] -= 1
         self.received.append(body)
+        self.received_at.append(time.time())  # the user event's timestamp in the tracker
         if sender in self.paused:  # Rasa ignores a paused conversation (only /restart gets through)
             return web.json_response([])
         if body["message"] in self.actions:

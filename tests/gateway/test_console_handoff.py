@@ -181,3 +181,64 @@ async def test_report_details_show_only_to_an_agency_the_user_agreed_to_share_wi
     maria = await console.sign_in("maria")
     page = await (await console.client.get(f"/console/conversations/{entry['id']}", headers=maria)).text()
     assert "not shared with your agency" in page and "old market" not in page
+
+
+TYPED = "my number is 0722 555 666, write to amina.k@example.org"
+
+
+async def earlier_user_lines(console: Console, who: Dict[str, str]) -> List[Dict[str, Any]]:
+    """The user's lines with the assistant, as the conversation page shows them."""
+    (entry,) = await console.queue(who)
+    lines = await (await console.client.get(f"/console/api/conversations/{entry['id']}/lines", headers=who)).json()
+    return [line for line in lines["earlier"] if line["sender"] == "user"]
+
+
+async def file_report(console: Console, contact: Dict[str, str]) -> None:
+    conversation = pseudonym("pseudonym-key-for-tests", "webchat", "user-ke")
+    filed = await console.client.post("/api/v1/reports", headers=SERVICE, json=report_body(
+        conversation=conversation, consent={"child_protection": True, "police": False, "ngo": False},
+        contact=contact))
+    assert filed.status in (200, 201)
+    console.reference = (await filed.json())["reference"]
+
+
+async def test_with_consent_the_counselor_sees_the_number_and_address_the_user_typed(console: Console) -> None:
+    await console.user_asks(text=TYPED)
+    await file_report(console, {"method": "phone", "phone": "+254 700 111 222"})
+    await console.user_asks()
+    wanjiru = await console.sign_in("wanjiru")  # children's services: the user consented to child protection
+    first = (await earlier_user_lines(console, wanjiru))[0]
+    assert first["text"] == TYPED and "note" not in first
+    shown = [row for row in await console.audit() if row.action == "view_identifiers"]
+    assert [row.detail["shown"] for row in shown] == [2]
+    assert "555" not in json.dumps(shown[0].detail) and "amina" not in json.dumps(shown[0].detail)
+
+
+@pytest.mark.parametrize("contact", [None, {"method": "anonymous"}], ids=["no report", "anonymous report"])
+async def test_without_consent_the_counselor_sees_placeholders_and_why(
+    console: Console, contact: Dict[str, str] | None
+) -> None:
+    await console.user_asks(text=TYPED)
+    if contact is not None:
+        await file_report(console, contact)
+    await console.user_asks()
+    wanjiru = await console.sign_in("wanjiru")
+    first = (await earlier_user_lines(console, wanjiru))[0]
+    assert first["text"] == "my number is [phone], write to [email]"
+    assert first["note"] == "the user has not agreed to share this"
+    assert not [row for row in await console.audit() if row.action == "view_identifiers"]
+
+
+async def test_an_agency_the_user_did_not_consent_to_sees_placeholders(console: Console) -> None:
+    await console.user_asks(text=TYPED)
+    await file_report(console, {"method": "phone", "phone": "+254 700 111 222"})
+    await console.user_asks()
+    wanjiru = await console.sign_in("wanjiru")
+    (entry,) = await console.queue(wanjiru)
+    await console.client.post(f"/console/api/conversations/{entry['id']}/claim", headers=wanjiru)
+    moved = await console.client.post(f"/console/api/conversations/{entry['id']}/transfer", headers=wanjiru,
+                                      json={"to_agency": "sample-ph-social-welfare", "share_history": True})
+    assert moved.status == 200
+    maria = await console.sign_in("maria")  # a referral shares the chat, not the report: no consent here
+    first = (await earlier_user_lines(console, maria))[0]
+    assert first["text"] == "my number is [phone], write to [email]" and first["note"]

@@ -118,7 +118,7 @@ class Ownership(RuleBasedStateMachine):
         self.http = aiohttp.ClientSession()
         client = RasaClient(self.http, str(self.rasa_server.make_url("")).rstrip("/"), "token", 10)
         self.sender = RecordingSender()
-        self.deliverer = Deliverer(self.db, self.keys, {CHANNEL: self.sender}, {})
+        self.deliverer = Deliverer(self.db, self.keys, {CHANNEL: self.sender}, {}, pseudonym_key="key")
         self.runner = TurnRunner(self.db, self.keys, "key", client, self.deliverer, {CHANNEL: ChannelSpec(CHANNEL)},
                                  messages_per_minute=100_000)  # this user is fast on purpose, not abusive
         self.clock = Clock()
@@ -261,7 +261,10 @@ class Ownership(RuleBasedStateMachine):
             pending = await session.scalar(
                 select(func.count()).select_from(InboxMessage).where(InboxMessage.status != "done")
             )
-            inbox = {row.id: row.external_id for row in (await session.scalars(select(InboxMessage))).all()}
+            inbox = {
+                row.id: self.keys.decrypt(row.platform_ref or "")
+                for row in (await session.scalars(select(InboxMessage))).all()
+            }
             to_console = [
                 (row.inbox_id, row.sender, self.keys.decrypt(row.body_encrypted))
                 for row in (await session.scalars(select(HandoffMessage))).all()

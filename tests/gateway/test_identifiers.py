@@ -8,6 +8,7 @@ from typing import Any
 import pytest
 from aiohttp.test_utils import TestClient
 
+from bot.console.shared_identifiers import Kept, fill
 from bot.crypto import KeySet
 from bot.identifiers import redact, restore
 from tests.gateway.casework_support import SERVICE, Casework, report_body
@@ -97,3 +98,18 @@ async def test_offered_buttons_still_send_their_payloads(gateway: TestClient, fa
     await say(gateway, "/ask_helpline")  # typed, but exactly what the latest reply offered
     sent = [payload_without_language(turn["message"]) for turn in fake.received]
     assert sent == ["hello", "/ask_helpline", "/ask_helpline"]
+
+
+def test_the_console_puts_each_original_back_on_its_own_line_and_never_on_another() -> None:
+    lines = [
+        {"sender": "user", "text": "call [phone]", "at": 100.0},
+        {"sender": "bot", "text": "Noted [phone]", "at": 101.0},
+        {"sender": "user", "text": "or [phone] or [email]", "at": 200.0},
+        {"sender": "user", "text": "[phone] again", "at": 300.0},
+    ]
+    # The first message's number was purged; the last one's was never kept (a retried turn).
+    kept = [Kept("[phone]", "0722 000 002", 199.5), Kept("[email]", "a@example.org", 199.5)]
+    filled, shown = fill(lines, kept)
+    assert [line["text"] for line in filled] == ["call [phone]", "Noted [phone]", "or 0722 000 002 or a@example.org",
+                                                 "[phone] again"]
+    assert shown == 2

@@ -118,14 +118,18 @@ async def test_start_stop_and_language_commands(channels: TestClient, fake_rasa,
 
 
 async def test_a_button_press_stops_the_spinner_and_is_the_users_choice(
-    channels: TestClient, fake_rasa, fake_telegram
+    channels: TestClient, fake_rasa, fake_telegram, tmp_path
 ) -> None:
     await post(channels, fixture("telegram", "text"))  # the reply offers "Find a helpline"
     await settle(channels)
-    await post(channels, fixture("telegram", "callback_query"))
+    update = fixture("telegram", "callback_query")
+    query_id = update["callback_query"]["id"]
+    assert int(query_id) >> 32 == CHAT  # Telegram's query ids carry the user's id in their upper bits
+    await post(channels, update)
     await settle(channels)
-    assert fake_telegram.sent("answerCallbackQuery") == [{"callback_query_id": "4382bfdwdsb323b2d9"}]
+    assert [str(call["callback_query_id"]) for call in fake_telegram.sent("answerCallbackQuery")] == [query_id]
     assert payload_without_language(fake_rasa[0].received[-1]["message"]) == "/ask_helpline"
+    assert query_id.encode() not in database_bytes(tmp_path)  # answered at once, never stored
 
 
 async def test_a_forged_button_payload_is_read_as_words(channels: TestClient, fake_rasa, fake_telegram) -> None:

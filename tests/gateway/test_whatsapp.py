@@ -23,6 +23,7 @@ from bot.store.models import Conversation, OutboxMessage, utcnow
 from tests.fakes import FakeGraph
 from tests.gateway.conftest import WA_APP_SECRET, WA_VERIFY_TOKEN, FakeRasa, fixture, payload_without_language, settle
 from tests.gateway.test_telegram import database_bytes
+from tests.identifier_scan import holds
 
 USER = "254700123456"
 
@@ -146,17 +147,44 @@ async def test_duplicate_notifications_are_answered_once(channels: TestClient, f
     assert len(fake_rasa[0].received) == 1 and len(fake_graph.messages) == 2
 
 
+def status_about(name: str, wamids: Dict[str, str]) -> Dict[str, Any]:
+    """A recorded status notification, about the message the fake Graph API numbered as in it."""
+    payload = fixture("whatsapp", name)
+    status = payload["entry"][0]["changes"][0]["value"]["statuses"][0]
+    status["id"] = wamids[status["id"]]
+    return payload
+
+
 async def test_statuses_move_the_outbox_forward_only(channels: TestClient, fake_graph) -> None:
     await notify(channels, fixture("whatsapp", "text"))
     await settle(channels)
     first, second = await outbox(channels)
-    assert (first.platform_id, second.platform_id) == ("wamid.FAKE000001", "wamid.FAKE000002")
     assert first.status == second.status == "sent"
+    wamids = {"wamid.FAKE000001": fake_graph.sent_ids[0], "wamid.FAKE000002": fake_graph.sent_ids[1]}
     for name in ("status_delivered", "status_read", "status_sent", "status_failed"):
-        assert await notify(channels, fixture("whatsapp", name)) == 200
+        assert await notify(channels, status_about(name, wamids)) == 200
     first, second = await outbox(channels)
     assert first.status == "read"  # a late "sent" does not undo "read"
     assert second.status == "failed" and second.error == "131026 Message undeliverable"
+
+
+async def test_no_message_id_or_number_is_stored_in_clear_even_inside_base64(
+    channels: TestClient, fake_graph, tmp_path
+) -> None:
+    """WhatsApp's ids (`wamid.HBgM…`) are base64 of the sender's number: only keyed hashes are kept."""
+    inbound_id = fixture("whatsapp", "text")["entry"][0]["changes"][0]["value"]["messages"][0]["id"]
+    await notify(channels, fixture("whatsapp", "text"))
+    await notify(channels, fixture("whatsapp", "text"))  # Meta's redelivery: still dropped
+    await settle(channels)
+    await notify(channels, status_about("status_read", {"wamid.FAKE000001": fake_graph.sent_ids[0]}))
+    first, _second = await outbox(channels)
+    assert first.status == "read"  # the status found its message by the hash
+    assert fake_graph.read_receipts == [inbound_id]  # the blue ticks used the real id, once
+    assert len(fake_graph.sent_ids) == 2
+    data = database_bytes(tmp_path)
+    for wamid in [inbound_id, *fake_graph.sent_ids]:
+        assert wamid.encode() not in data and wamid.removeprefix("wamid.").encode() not in data
+    assert not holds(data, USER), "the number is stored, in clear or in base64"
 
 
 async def test_malformed_notifications_get_a_clear_4xx(channels: TestClient) -> None:

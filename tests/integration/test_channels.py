@@ -70,7 +70,8 @@ class TelegramUser:
         data = next(b["callback_data"] for row in rows for b in row if b["text"] == title)
         update = fixture("telegram", "callback_query")
         update["callback_query"]["data"] = data
-        self.callback_id = update["callback_query"]["id"] = f"cb{self.update_id}"
+        # Like Telegram's: the user's id in the upper 32 bits.
+        self.callback_id = update["callback_query"]["id"] = str((self.chat_id << 32) | (self.update_id % 2**32))
         return self.send(update)
 
 
@@ -84,7 +85,7 @@ def test_a_telegram_conversation_start_button_country_and_emergency(stack: Stack
     assert "automated assistant" in joined(greeting)
     with_keyboard = next(m for m in greeting if m.get("reply_markup"))
     asked = user.press(with_keyboard, "Find a helpline")
-    assert user.callback_id in [c["callback_query_id"] for c in fakes.telegram.sent("answerCallbackQuery")]
+    assert user.callback_id in [str(c["callback_query_id"]) for c in fakes.telegram.sent("answerCallbackQuery")]
     assert "country" in joined(asked).lower()
     numbers = user.say("Kenya")
     assert "116" in joined(numbers)  # Kenya's child helpline

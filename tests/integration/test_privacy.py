@@ -2,7 +2,8 @@
 
 A fake phone number, e-mail address and passport number go through the web chat, Telegram and
 WhatsApp; afterwards no log, neither database (the gateway's and Rasa's tracker store) holds
-them, nor the user ids of the platforms.
+them, nor the user ids of the platforms, nor WhatsApp's message ids (base64 of the number), even
+decoded.
 """
 
 from __future__ import annotations
@@ -17,12 +18,15 @@ from typing import Any, Dict, List
 
 from bot.launcher import Stack
 from bot.pseudonym import pseudonym
+from tests.fakes import fake_wamid
+from tests.gateway.conftest import fixture
+from tests.identifier_scan import holds
 from tests.integration.conftest import Fakes
 from tests.integration.test_channels import TelegramUser, WhatsAppUser
 
 PHONE, EMAIL, PASSPORT = "+254 799 000 111", "canary.user@example.org", "C9988776"
 CANARY = f"my boss took my passport {PASSPORT}, call me on {PHONE} or write to {EMAIL}"
-WHATSAPP_NUMBER, TELEGRAM_CHAT = "254799123123", 699000111
+WHATSAPP_NUMBER, TELEGRAM_CHAT, TELEGRAM_PRESSER = "254799123123", 699000111, 699000222
 WEB_SESSION = "canary-session-" + uuid.uuid4().hex
 
 
@@ -46,15 +50,25 @@ def test_no_identifier_or_user_id_in_any_log_or_database_after_a_conversation_on
     telegram = TelegramUser(stack, fakes, chat_id=TELEGRAM_CHAT)
     telegram.update_id = 5_000_000  # the harness derives update ids from the chat id; Telegram does not
     telegram.say(CANARY)
-    # An opaque message id: the harness's default id spells the number out. (Real WhatsApp ids
-    # encode the number in base64 and are kept for deduplication: see docs/privacy.md.)
-    WhatsAppUser(stack, fakes, WHATSAPP_NUMBER).send("text", text={"body": CANARY}, id="wamid.canary-opaque-1")
+    presser = TelegramUser(stack, fakes, chat_id=TELEGRAM_PRESSER)
+    presser.update_id = 6_000_000
+    greeting = presser.send(fixture("telegram", "start"))
+    presser.press(next(m for m in greeting if m.get("reply_markup")), "Find a helpline")
+    # A message id shaped like WhatsApp's: base64 that spells out the sender's number. The fake
+    # Graph API answers with ids of the same shape for what the bot sends.
+    inbound_wamid = fake_wamid(WHATSAPP_NUMBER, "CANARY000001")
+    already_sent = len(fakes.graph.sent_ids)
+    WhatsAppUser(stack, fakes, WHATSAPP_NUMBER).send("text", text={"body": CANARY}, id=inbound_wamid)
+    wamids = [inbound_wamid, *fakes.graph.sent_ids[already_sent:]]
+    assert len(wamids) > 1, "the bot sent nothing on WhatsApp"
     time.sleep(1.0)  # let the logs flush
     logs = stored(sorted((stack.var_dir / "log").glob("*.log")))
     database_files = sorted(stack.var_dir.glob("gateway.db*")) + sorted((stack.var_dir / "rasa").glob("tracker.db*"))
-    for secret in (PHONE, "799 000 111", EMAIL, PASSPORT, WHATSAPP_NUMBER, str(TELEGRAM_CHAT), WEB_SESSION):
-        assert secret.encode() not in logs, f"{secret!r} is in a log"
-        where = [p.name for p in database_files if secret.encode() in p.read_bytes()]
+    secrets = (PHONE, "799 000 111", EMAIL, PASSPORT, WHATSAPP_NUMBER, str(TELEGRAM_CHAT), WEB_SESSION, *wamids,
+               str(TELEGRAM_PRESSER), presser.callback_id)  # a callback query id carries the user's id
+    for secret in secrets:
+        assert not holds(logs, secret), f"{secret!r} is in a log"
+        where = [p.name for p in database_files if holds(p.read_bytes(), secret)]
         assert not where, f"{secret!r} is in {where}"
     # Rasa saw the placeholders, under pseudonyms.
     with sqlite3.connect(stack.var_dir / "rasa" / "tracker.db") as db:

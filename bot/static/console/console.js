@@ -146,10 +146,11 @@ window.SafePassageConsole = (function () {
     var cursor = 0;
     var loading = false;
 
-    function line(sender, who, text, earlier) {
+    function line(sender, who, text, earlier, note) {
       var item = el("li", "line " + sender + (earlier ? " earlier" : ""));
       item.appendChild(el("span", "who", who));
       item.appendChild(el("span", "text", text));
+      if (note) { item.appendChild(el("span", "withheld", "(" + note + ")")); }
       list.appendChild(item);
     }
 
@@ -166,7 +167,7 @@ window.SafePassageConsole = (function () {
               line("system", "SafePassage", "The earlier conversation with the assistant could not be loaded.", true);
             } else if (data.earlier.length) {
               line("system", "SafePassage", "Earlier, with the assistant:", true);
-              data.earlier.forEach(function (l) { line(l.sender, l.who, l.text, true); });
+              data.earlier.forEach(function (l) { line(l.sender, l.who, l.text, true, l.note); });
               line("system", "SafePassage", "With counselors:", true);
             }
           }
