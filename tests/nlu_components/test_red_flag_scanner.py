@@ -321,6 +321,9 @@ def test_harmless_moves_citizens_and_company_pages_are_not_flags(text: str) -> N
         "Apply before Friday.",
         "Salary range $4,500-$6,000 per month depending on experience, 5 years required.",
         "I work at a Hanwha parts factory in Korea thru EPS now.",
+        "The hotel is the Grand Harbour Hotel, you will see the address in the contract.",
+        "Which hotel? The Seaview Suites in Cebu, apply at their HR office.",
+        "Your passport is returned to you within 3 days.",
     ],
 )
 def test_ordinary_clauses_of_legitimate_adverts_are_not_flags(text: str) -> None:
@@ -350,6 +353,13 @@ def test_ordinary_clauses_of_legitimate_adverts_are_not_flags(text: str) -> None
         ("The boat stays out at sea 2 years, no port.", ["movement_restriction"]),
         ("dnt bring phone, madam dont like phone", ["movement_restriction"]),
         ("You sign the contract at the port in Mauritius.", ["no_contract"]),
+        # documents given back only when the job ends; "so police don't take them" is the excuse
+        ("Passports are collected by the coordinator and returned when you leave the job.", ["document_retention"]),
+        ("Everybody stays in the huts, boss keep the ID card so police don't take.", ["document_retention"]),
+        # employers named only later, in other words
+        ("Which hotel? They will tell you when you land.", ["vague_employer"]),
+        ("Clubs names are given only after selection.", ["vague_employer"]),
+        ("Lounge name not public yet.", ["vague_employer"]),
     ],
 )
 def test_who_is_concerned_decides_whether_words_are_flags(text: str, expected: List[str]) -> None:
