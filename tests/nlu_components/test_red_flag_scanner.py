@@ -357,7 +357,7 @@ def test_ordinary_clauses_of_legitimate_adverts_are_not_flags(text: str) -> None
         ("Passports are collected by the coordinator and returned when you leave the job.", ["document_retention"]),
         ("Everybody stays in the huts, boss keep the ID card so police don't take.", ["document_retention"]),
         # employers named only later, in other words
-        ("Which hotel? They will tell you when you land.", ["vague_employer"]),
+        ("Which club? You will know when you land.", ["vague_employer"]),
         ("Clubs names are given only after selection.", ["vague_employer"]),
         ("Lounge name not public yet.", ["vague_employer"]),
     ],
