@@ -324,6 +324,8 @@ def test_harmless_moves_citizens_and_company_pages_are_not_flags(text: str) -> N
         "The hotel is the Grand Harbour Hotel, you will see the address in the contract.",
         "Which hotel? The Seaview Suites in Cebu, apply at their HR office.",
         "Your passport is returned to you within 3 days.",
+        "The employer pays the rest of your relocation costs too.",
+        "Waiters serve guests at their tables and clean the dining room.",
     ],
 )
 def test_ordinary_clauses_of_legitimate_adverts_are_not_flags(text: str) -> None:
@@ -360,6 +362,13 @@ def test_ordinary_clauses_of_legitimate_adverts_are_not_flags(text: str) -> None
         ("Which club? You will know when you land.", ["vague_employer"]),
         ("Clubs names are given only after selection.", ["vague_employer"]),
         ("Lounge name not public yet.", ["vague_employer"]),
+        # the employer pays only "the rest"; a payment already made
+        ("only registration of 150,000 naira, then the family handles the rest", ["recruitment_fee"]),
+        ("She already gave him 20,000 birr.", ["recruitment_fee"]),
+        # other duties and other places than the job offered
+        ("You sit and talk with customers and sell ladies drinks.", ["job_switch"]),
+        ("We go through Libya first and work there some months.", ["job_switch"]),
+        ("Maybe no space in the factory, then you go work on a fishing boat.", ["job_switch"]),
     ],
 )
 def test_who_is_concerned_decides_whether_words_are_flags(text: str, expected: List[str]) -> None:
