@@ -326,6 +326,10 @@ def test_harmless_moves_citizens_and_company_pages_are_not_flags(text: str) -> N
         "Your passport is returned to you within 3 days.",
         "The employer pays the rest of your relocation costs too.",
         "Waiters serve guests at their tables and clean the dining room.",
+        "We do not share applicant details with anyone.",
+        "Minimum age 21; applicants under 18 are not accepted.",
+        "Business visa is not valid for work; we apply for your work permit.",
+        "Tourist visas cannot be used for this job.",
     ],
 )
 def test_ordinary_clauses_of_legitimate_adverts_are_not_flags(text: str) -> None:
