@@ -373,6 +373,11 @@ def test_ordinary_clauses_of_legitimate_adverts_are_not_flags(text: str) -> None
         ("You sit and talk with customers and sell ladies drinks.", ["job_switch"]),
         ("We go through Libya first and work there some months.", ["job_switch"]),
         ("Maybe no space in the factory, then you go work on a fishing boat.", ["job_switch"]),
+        ("You may work in a massage place instead of the restaurant.", ["job_switch"]),
+        # isolation from family, and nowhere to go alone
+        ("You are not allowed to go anywhere without the madam.", ["movement_restriction"]),
+        ("No contact with family for the first 6 months.", ["movement_restriction"]),
+        ("You can call your family once a month.", ["movement_restriction"]),
     ],
 )
 def test_who_is_concerned_decides_whether_words_are_flags(text: str, expected: List[str]) -> None:
