@@ -281,3 +281,104 @@ def test_indirect_phrasings_from_chats_and_posts(text: str, expected: List[str])
 )
 def test_harmless_moves_citizens_and_company_pages_are_not_flags(text: str) -> None:
     assert flags(text) == []
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        # documents handed to an embassy, or kept in the worker's own room
+        "Please submit your passport to the embassy for visa stamping.",
+        "There is a safe deposit box in your room for your passport and valuables.",
+        # amenities and ordinary workplace rules are not confinement
+        "Staff accommodation with 24-hour security.",
+        "Accommodation in a gated compound with pool and gym.",
+        "Annual leave: 30 days, subject to approval.",
+        "Leave requests require approval from your manager.",
+        "You must not leave the site during working hours without informing your supervisor.",
+        "No visitors in the staff rooms after 10 pm.",
+        "The company bus drives you to work and back.",
+        "Keep your phone with you at all times.",
+        "Days off: two per week, agreed with your supervisor.",
+        # deductions the law requires are not debts
+        "Income tax and social security are deducted from your salary.",
+        "SOCSO and EPF contributions are deducted from your salary as the law requires.",
+        # who pays: the employer, at its own cost
+        "Medical fee: at our cost.",
+        "We support your EU Blue Card application and pay visa fees, flight and 1 month temporary apartment.",
+        # visas that allow work
+        "Working Holiday visa holders (18-30) are welcome.",
+        "Employees on a student visa are limited to 20 hours a week during term.",
+        # confidentiality about clients, and warnings against fraud
+        "Confidentiality: you must not disclose client information.",
+        "Do not post photos of patients on social media.",
+        "If anyone asks you for payment, contact the embassy.",
+        # children the worker cares for or teaches are not the ones recruited
+        "Au pair for two children aged 12 and 15.",
+        "You will care for two teenagers after school.",
+        "Teach English to high school students in Busan.",
+        # the employer's own departments, deadlines, pay ranges for experienced staff
+        "You may be asked to work in other departments when needed.",
+        "Apply before Friday.",
+        "Salary range $4,500-$6,000 per month depending on experience, 5 years required.",
+        "I work at a Hanwha parts factory in Korea thru EPS now.",
+        "The hotel is the Grand Harbour Hotel, you will see the address in the contract.",
+        "Which hotel? The Seaview Suites in Cebu, apply at their HR office.",
+        "Your passport is returned to you within 3 days.",
+        "The employer pays the rest of your relocation costs too.",
+        "Waiters serve guests at their tables and clean the dining room.",
+        "We do not share applicant details with anyone.",
+        "Minimum age 21; applicants under 18 are not accepted.",
+        "Business visa is not valid for work; we apply for your work permit.",
+        "Tourist visas cannot be used for this job.",
+    ],
+)
+def test_ordinary_clauses_of_legitimate_adverts_are_not_flags(text: str) -> None:
+    assert flags(text) == []
+
+
+@pytest.mark.parametrize(
+    "text, expected",
+    [
+        # the same words when the worker is the one concerned
+        ("We hire girls aged 15 to look after children.", ["minor_targeted"]),
+        ("Girls 16 welcome to apply for babysitting jobs.", ["minor_targeted"]),
+        ("Your phone stays in the office, you get it on Sunday.", ["movement_restriction"]),
+        ("Leaving the house needs madam's permission.", ["movement_restriction"]),
+        ("The compound has armed guards and you cannot go out.", ["movement_restriction"]),
+        ("Salary deducted for the ticket and visa until it is paid.", ["debt_bondage"]),
+        ("Submit your passport to the agent, he keeps it until you repay.", ["document_retention"]),
+        # a negation that closes with "need" does not reach the fee on the next line
+        ("security guard RM 3500 no xperiance need\ncontact fee 1.5 lakh only", ["recruitment_fee", "unrealistic_pay"]),
+        # fees named in other ways, and in currencies added this round
+        ("Fee for the trial and visa: 2,500,000 CFA.", ["recruitment_fee"]),
+        ("pay CAD 3000 LMIA fee to our agent acc", ["recruitment_fee"]),
+        ("u only pay 800 cedis for d invitation letter", ["recruitment_fee"]),
+        # debts, documents and confinement at sea
+        ("The first 7 months salary is for the agency.", ["debt_bondage"]),
+        ("Seaman book the captain keeps.", ["document_retention"]),
+        ("The boat stays out at sea 2 years, no port.", ["movement_restriction"]),
+        ("dnt bring phone, madam dont like phone", ["movement_restriction"]),
+        ("You sign the contract at the port in Mauritius.", ["no_contract"]),
+        # documents given back only when the job ends; "so police don't take them" is the excuse
+        ("Passports are collected by the coordinator and returned when you leave the job.", ["document_retention"]),
+        ("Everybody stays in the huts, boss keep the ID card so police don't take.", ["document_retention"]),
+        # employers named only later, in other words
+        ("Which club? You will know when you land.", ["vague_employer"]),
+        ("Clubs names are given only after selection.", ["vague_employer"]),
+        ("Lounge name not public yet.", ["vague_employer"]),
+        # the employer pays only "the rest"; a payment already made
+        ("only registration of 150,000 naira, then the family handles the rest", ["recruitment_fee"]),
+        ("She already gave him 20,000 birr.", ["recruitment_fee"]),
+        # other duties and other places than the job offered
+        ("You sit and talk with customers and sell ladies drinks.", ["job_switch"]),
+        ("We go through Libya first and work there some months.", ["job_switch"]),
+        ("Maybe no space in the factory, then you go work on a fishing boat.", ["job_switch"]),
+        ("You may work in a massage place instead of the restaurant.", ["job_switch"]),
+        # isolation from family, and nowhere to go alone
+        ("You are not allowed to go anywhere without the madam.", ["movement_restriction"]),
+        ("No contact with family for the first 6 months.", ["movement_restriction"]),
+        ("You can call your family once a month.", ["movement_restriction"]),
+    ],
+)
+def test_who_is_concerned_decides_whether_words_are_flags(text: str, expected: List[str]) -> None:
+    assert flags(text) == expected

@@ -397,6 +397,10 @@ def test_legitimate_adverts_are_not_high_risk(lang: str, text: str) -> None:
         ("fr", "Pour le moment ne dis rien à tes parents.", "secrecy"),
         ("fr", "Le travail a changé : ce n'est plus à l'hôtel mais dans un bar.", "job_switch"),
         ("fr", "Le vol part dans 3 jours, décide ce soir.", "urgency_pressure"),
+        ("es", "El viaje cuesta 9000 dolares, 3000 ahora.", "recruitment_fee"),
+        ("es", "Se necesita muchacha de 15 o 16 años para cuidar niños.", "minor_targeted"),
+        ("fr", "Détection pour un grand club en France.", "vague_employer"),
+        ("fr", "Le départ est la semaine prochaine, réponds vite.", "urgency_pressure"),
     ],
 )
 def test_each_flag_in_its_own_words(lang: str, text: str, expected: str) -> None:
@@ -460,6 +464,8 @@ def test_each_flag_in_its_own_words(lang: str, text: str, expected: str) -> None
         ("fr", "En cas de doute, demandez à votre consulat avant de signer."),
         ("fr", "Départ prévu en mars après la signature du contrat."),
         ("fr", "Vous partez avec un visa de travail, jamais avec un visa touriste."),
+        ("fr", "Aucuns frais de recrutement ne sont demandés aux travailleurs."),
+        ("es", "Familia busca niñera para dos niños de 10 y 12 años."),
     ],
 )
 def test_harmless_mentions_are_not_flags(lang: str, text: str) -> None:
