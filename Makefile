@@ -147,8 +147,8 @@ eval-nlu-per-language: install ## train one NLU model per language and score eac
 
 .PHONY: eval-offers
 eval-offers: install ## score red flags and verdicts on the held-out adverts (then the dev sets tuned on)
-	$(RASA_PY) bench/eval_offers.py tests/job_offers/holdout.yml
-	$(RASA_PY) bench/eval_offers.py tests/job_offers/dev*.yml
+	$(RASA_PY) bench/eval_offers.py --rules en,es,fr tests/job_offers/holdout.yml
+	$(RASA_PY) bench/eval_offers.py --rules en,es,fr tests/job_offers/dev*.yml
 
 .PHONY: lint
 lint: install ## ruff and mypy over every package

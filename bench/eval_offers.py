@@ -84,7 +84,7 @@ def evaluate(path: str, ads: List[Dict], default_language: str, show_errors: boo
     print("|---|---:|---:|")
     print(f"| flag micro-precision | {micro_p:.3f} | |")
     print(f"| flag micro-recall | {micro_r:.3f} | |")
-    print(f"| flag micro-F1 | {micro_f1:.3f} | ≥ 0.85 |")
+    print(f"| flag micro-F1 | {micro_f1:.3f} ({all_tp} found, {all_fp} wrong, {all_fn} missed) | ≥ 0.85 |")
     print(f"| verdict accuracy (expected risk) | {correct_risk / len(ads):.3f} | |")
     print(f"| legitimate ads rated high | {verdicts[('legitimate', 'high')]}/{legit} | 0 |")
     print(f"| exploitative ads rated medium or high | {bad_flagged}/{bad} ({bad_flagged / max(bad, 1):.3f}) | ≥ 0.95 |")
