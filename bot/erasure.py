@@ -9,6 +9,11 @@ the rows of the SQL tracker store it is configured with, `RASA_TRACKER_URL`).
 Reports the user filed are kept for the agencies, anonymised: kind, category, country, dates,
 routing and status stay; the narrative, contact details, private notes and the link to the
 conversation go. Handoffs keep their timing for the queue figures, without context or link.
+
+A safe-journey trusted contact told about a missed check-in has a WhatsApp conversation of its own
+holding that message (the user's destination and date). When the contact never wrote to the
+service, that conversation is the user's data and is erased with theirs; when the contact did
+write, it is the contact's own conversation and stays (it holds their words, not the user's).
 """
 
 from __future__ import annotations
@@ -22,7 +27,9 @@ from typing import List, Optional, Set
 from sqlalchemy import delete, select, text, update
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker, create_async_engine
 
+from bot.checkins.models import CheckinPlan
 from bot.crypto import KeySet
+from bot.pseudonym import pseudonym
 from bot.store.models import (
     Case,
     CaseAccess,
@@ -53,6 +60,7 @@ class Erased:
     conversations: int = 0
     cases_anonymised: int = 0
     tracker_events: int = 0
+    contacts_erased: int = 0  # trusted contacts' conversations that held only the service's message
     agencies: Set[str] = field(default_factory=set)  # their consoles' queues changed
 
 
@@ -90,8 +98,41 @@ async def _erased_row(session: AsyncSession) -> None:
         await session.flush()
 
 
-async def erase_in_gateway(session: AsyncSession, keys: KeySet, conversation_id: str, result: Erased) -> None:
+async def _trusted_contacts_told(
+    session: AsyncSession, keys: KeySet, pseudonym_key: str, conversation_id: str
+) -> List[str]:
+    """The conversations of this user's trusted contacts that hold only what the service sent them."""
+    found: List[str] = []
+    plans = await session.scalars(select(CheckinPlan).where(CheckinPlan.conversation_id == conversation_id))
+    for plan in plans.all():
+        if not plan.contact_encrypted:
+            continue
+        contact = json.loads(keys.decrypt(plan.contact_encrypted))
+        if contact.get("kind") != "whatsapp":
+            continue  # only WhatsApp contacts are ever messaged (bot/checkins/scheduler.py)
+        digits = "".join(c for c in str(contact.get("value", "")) if c.isdigit())
+        contact_id = pseudonym(pseudonym_key, "whatsapp", digits)
+        if contact_id == conversation_id or await session.get(Conversation, contact_id) is None:
+            continue
+        wrote = await session.scalar(select(InboxMessage.id).where(InboxMessage.conversation_id == contact_id).limit(1))
+        involved = await session.scalar(
+            select(Handoff.id).where(Handoff.conversation_id == contact_id).limit(1)
+        ) or await session.scalar(select(Case.id).where(Case.conversation_id == contact_id).limit(1))
+        if wrote is None and involved is None:
+            found.append(contact_id)
+    return found
+
+
+async def erase_in_gateway(
+    session: AsyncSession, keys: KeySet, conversation_id: str, result: Erased, pseudonym_key: str = ""
+) -> None:
     """Everything of one conversation in the gateway database (the caller commits)."""
+    if pseudonym_key:
+        for contact_id in await _trusted_contacts_told(session, keys, pseudonym_key, conversation_id):
+            await session.execute(delete(OutboxMessage).where(OutboxMessage.conversation_id == contact_id))
+            await session.execute(delete(Identifier).where(Identifier.conversation_id == contact_id))
+            await session.execute(delete(Conversation).where(Conversation.id == contact_id))
+            result.contacts_erased += 1
     await _erased_row(session)
     now = utcnow()
     for handoff in (await session.scalars(select(Handoff).where(Handoff.conversation_id == conversation_id))).all():
@@ -132,7 +173,8 @@ async def erase_in_gateway(session: AsyncSession, keys: KeySet, conversation_id:
 
 
 async def erase(
-    db: async_sessionmaker[AsyncSession], keys: KeySet, tracker_url: str, conversation_id: str
+    db: async_sessionmaker[AsyncSession], keys: KeySet, tracker_url: str, conversation_id: str,
+    pseudonym_key: str = "",
 ) -> Erased:
     """Erase one conversation everywhere: Rasa's tracker store, then the gateway database.
 
@@ -143,13 +185,14 @@ async def erase(
     result = Erased()
     result.tracker_events = await tracker_delete(tracker_url, "sender_id = :sender", {"sender": conversation_id})
     async with db() as session, session.begin():
-        await erase_in_gateway(session, keys, conversation_id, result)
+        await erase_in_gateway(session, keys, conversation_id, result, pseudonym_key)
     logger.info("erased a conversation on request (%d case(s) anonymised)", result.cases_anonymised)
     return result
 
 
 async def erase_requested(
-    db: async_sessionmaker[AsyncSession], keys: KeySet, tracker_url: str, now: Optional[datetime] = None
+    db: async_sessionmaker[AsyncSession], keys: KeySet, tracker_url: str, now: Optional[datetime] = None,
+    pseudonym_key: str = "",
 ) -> Erased:
     """Erase every conversation whose user confirmed, once its last note is out (or long overdue)."""
     now = now or utcnow()
@@ -177,9 +220,10 @@ async def erase_requested(
             requested_at = requested_at.replace(tzinfo=now.tzinfo)
         if conversation_id in waiting and now - requested_at < DELIVERY_GRACE:
             continue
-        done = await erase(db, keys, tracker_url, conversation_id)
+        done = await erase(db, keys, tracker_url, conversation_id, pseudonym_key)
         total.conversations += done.conversations
         total.cases_anonymised += done.cases_anonymised
         total.tracker_events += done.tracker_events
+        total.contacts_erased += done.contacts_erased
         total.agencies |= done.agencies
     return total

@@ -18,7 +18,9 @@ ERASE_SWEEP_SECONDS = 2.0
 
 async def erase_now(app: web.Application) -> int:
     """Erase the conversations whose users confirmed; consoles whose queues changed are told."""
-    done = await erasure.erase_requested(app[DB], app[KEYS], app[SETTINGS].rasa_tracker_url)
+    done = await erasure.erase_requested(
+        app[DB], app[KEYS], app[SETTINGS].rasa_tracker_url, pseudonym_key=app[SETTINGS].pseudonym_key
+    )
     if done.agencies:
         app[DESK].apply(Effects(agencies=done.agencies), {})
     return done.conversations

@@ -219,3 +219,55 @@ async def test_the_purge_removes_everything_older_than_allowed_and_keeps_the_res
     assert old_conversation == (None,)  # kept for its case, but no longer linked to a person
     assert counts == {"identifiers": 0, "audit_log": 0}
     assert recent_rows == 2  # the recent conversation is untouched
+
+
+async def _plan_with_a_contact_told(app: Any, me: str, number: str, contact_wrote: bool) -> str:
+    """A check-in plan with a WhatsApp trusted contact who was sent the missed-check-in message."""
+    from datetime import date
+
+    from bot.checkins.models import CheckinPlan
+    from bot.delivery.outbox import enqueue
+    from bot.rasa_client import BotReply
+    from bot.store.models import InboxMessage
+
+    keys = app[KEYS]
+    contact_id = pseudonym("pseudonym-key-for-tests", "whatsapp", number)
+    async with app[DB]() as session, session.begin():
+        session.add(CheckinPlan(
+            conversation_id=me, channel="webchat", departure=date(2026, 12, 5), country="AE", zone="Asia/Dubai",
+            contact_encrypted=keys.encrypt(json.dumps({"kind": "whatsapp", "value": f"+{number}"})),
+            contact_consent=True,
+        ))
+        session.add(Conversation(id=contact_id, channel="whatsapp", address=keys.encrypt(number)))
+        await session.flush()
+        told = BotReply("They have not answered since 5 December (AE).")
+        await enqueue(session, keys, contact_id, "whatsapp", [told])
+        if contact_wrote:
+            session.add(InboxMessage(channel="whatsapp", external_id="hashed", conversation_id=contact_id,
+                                     kind="text", text=keys.encrypt("is she ok?")))
+    return contact_id
+
+
+async def test_erasure_takes_the_message_a_trusted_contact_was_sent_unless_the_contact_wrote(
+    privacy: Privacy,
+) -> None:
+    app = privacy.client.server.app
+    me = pseudonym("pseudonym-key-for-tests", "webchat", "s-contact")
+    await privacy.say("s-contact", "hello")
+    told_only = await _plan_with_a_contact_told(app, me, "447700900123", contact_wrote=False)
+    done = await erasure.erase(app[DB], app[KEYS], f"sqlite:///{privacy.tracker}", me, "pseudonym-key-for-tests")
+    assert done.contacts_erased == 1
+    with sqlite3.connect(privacy.database) as db:
+        assert not db.execute("SELECT 1 FROM conversations WHERE id = ?", (told_only,)).fetchall()
+        assert not db.execute("SELECT 1 FROM outbox WHERE conversation_id = ?", (told_only,)).fetchall()
+        assert not db.execute("SELECT 1 FROM checkin_plans").fetchall()
+
+    # A contact who wrote to the service has a conversation of their own: it stays.
+    them = pseudonym("pseudonym-key-for-tests", "webchat", "s-contact-2")
+    await privacy.say("s-contact-2", "hello")
+    wrote = await _plan_with_a_contact_told(app, them, "221770000111", contact_wrote=True)
+    done = await erasure.erase(app[DB], app[KEYS], f"sqlite:///{privacy.tracker}", them, "pseudonym-key-for-tests")
+    assert done.contacts_erased == 0
+    with sqlite3.connect(privacy.database) as db:
+        assert db.execute("SELECT 1 FROM conversations WHERE id = ?", (wrote,)).fetchall()
+        assert not db.execute("SELECT 1 FROM conversations WHERE id = ?", (them,)).fetchall()
