@@ -6,6 +6,7 @@ import re
 from datetime import date, timedelta
 from typing import Dict, Optional
 
+from actions.date_words import date_words, plain
 from locales.catalogue import with_answer_words
 
 SKIPPED = "skipped"
@@ -14,15 +15,6 @@ PHONE_PLACEHOLDER = "[phone]"  # bot/identifiers.py
 _SKIP = re.compile(r"^\s*(" + with_answer_words(
     "skip|no|none|nobody|no one|not sure|don.?t know|dont know|idk|no thanks|rather not", "report_skip") + r")\b",
                    re.IGNORECASE)
-MONTHS = {name: i for i, names in enumerate(
-    [("jan", "january"), ("feb", "february"), ("mar", "march"), ("apr", "april"), ("may",), ("jun", "june"),
-     ("jul", "july"), ("aug", "august"), ("sep", "sept", "september"), ("oct", "october"), ("nov", "november"),
-     ("dec", "december")], start=1) for name in names}
-WEEKDAYS = {name: i for i, names in enumerate(
-    [("mon", "monday"), ("tue", "tues", "tuesday"), ("wed", "wednesday"), ("thu", "thur", "thurs", "thursday"),
-     ("fri", "friday"), ("sat", "saturday"), ("sun", "sunday")]) for name in names}
-_NUMBER_WORDS = {"a": 1, "an": 1, "one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "seven": 7,
-                 "eight": 8, "nine": 9, "ten": 10, "a couple of": 2, "couple of": 2, "few": 3, "a few": 3}
 MAX_AHEAD_DAYS = 366
 # A code word must not be something said every day, or it would raise alarms by accident.
 COMMON_WORDS = {"ok", "okay", "yes", "no", "hi", "hello", "hey", "thanks", "thank you", "help", "stop", "skip",
@@ -52,30 +44,33 @@ def _this_or_next_year(month: int, day: int, today: date) -> Optional[date]:
 
 
 def departure_date(text: str, today: date) -> Optional[date]:
-    """The date in "2026-12-05", "5/12", "5 Dec", "December 5th", "tomorrow", "in 3 days", "next friday".
+    """The date in "2026-12-05", "5/12", "5 Dec", "tomorrow", "in 3 days", "next friday", "el 5 de
+    diciembre", "pasado mañana", "lundi prochain", "dans 3 jours" (words: `date_words()`).
 
     Numeric dates are read day first (5/12 is 5 December), unless that cannot be a date (12/25).
     Dates in the past or more than a year ahead are not accepted.
     """
-    lowered = " ".join(text.lower().replace(",", " ").split())
+    words = date_words()
+    lowered = " ".join(plain(text).replace(",", " ").split())
     match = re.search(r"\b(\d{4})-(\d{1,2})-(\d{1,2})\b", lowered)
     if match:
         try:
             return _valid(date(int(match[1]), int(match[2]), int(match[3])), today)
         except ValueError:
             return None
-    if re.search(r"\btoday\b|\btonight\b", lowered):
-        return today
-    if re.search(r"\b(tomorrow|tmrw|tmr|tomoro)\b", lowered):
-        return today + timedelta(days=1)
-    if re.search(r"\bday after tomorrow\b", lowered):
+    lowered = words.ignore.sub(" ", lowered)
+    if words.day_after_tomorrow.search(lowered):
         return today + timedelta(days=2)
-    match = re.search(r"\bin (\d{1,3}|" + "|".join(_NUMBER_WORDS) + r") (day|days|week|weeks)\b", lowered)
+    if words.today.search(lowered):
+        return today
+    if words.tomorrow.search(lowered):
+        return today + timedelta(days=1)
+    match = words.in_days_or_weeks.search(lowered)
     if match:
-        amount = int(match[1]) if match[1].isdigit() else _NUMBER_WORDS[match[1]]
-        days = amount * (7 if match[2].startswith("week") else 1)
+        amount = int(match["amount"]) if match["amount"].isdigit() else words.numbers[match["amount"]]
+        days = amount * (7 if words.weeks.fullmatch(match["unit"]) else 1)
         return _valid(today + timedelta(days=days), today)
-    if re.search(r"\bnext week\b", lowered):
+    if words.next_week.search(lowered):
         return today + timedelta(days=7)
     match = re.search(r"\b(\d{1,2})[/.](\d{1,2})(?:[/.](\d{2,4}))?\b", lowered)
     if match:
@@ -88,16 +83,13 @@ def departure_date(text: str, today: date) -> Optional[date]:
             except ValueError:
                 return None
         return _this_or_next_year(month, day, today)
-    month_names = "|".join(sorted(MONTHS, key=len, reverse=True))
-    match = re.search(rf"\b(\d{{1,2}})(?:st|nd|rd|th)?(?: of)? ({month_names})\b", lowered) or re.search(
-        rf"\b({month_names}) (\d{{1,2}})(?:st|nd|rd|th)?\b", lowered)
+    match = words.day_month.search(lowered) or words.month_day.search(lowered)
     if match:
-        day_text, month_text = (match[1], match[2]) if match[1].isdigit() else (match[2], match[1])
-        return _this_or_next_year(MONTHS[month_text], int(day_text), today)
-    match = re.search(r"\b(next |this |on )?(" + "|".join(sorted(WEEKDAYS, key=len, reverse=True)) + r")\b", lowered)
+        return _this_or_next_year(words.months[match["month"]], int(match["day"]), today)
+    match = words.weekday.search(lowered)
     if match:
-        ahead = (WEEKDAYS[match[2]] - today.weekday()) % 7
-        if ahead == 0 or (match[1] or "").strip() == "next" and ahead < 2:
+        ahead = (words.weekdays[match["weekday"]] - today.weekday()) % 7
+        if ahead == 0 or (match["before"] or match["after"]) and ahead < 2:
             ahead += 7
         return today + timedelta(days=ahead)
     return None

@@ -114,3 +114,13 @@ def with_answer_words(english: str, key: str) -> str:
     """`english` (a regex alternation) extended with every language's words for `key`."""
     extra = answer_words(key)
     return f"{english}|{extra}" if extra else english
+
+
+def language_files(name: str, directory: Path = LOCALES_DIR) -> Dict[str, Dict[str, Any]]:
+    """Every language's `locales/<lang>/<name>` (e.g. "dates.yml"), parsed: {language: content}."""
+    found: Dict[str, Dict[str, Any]] = {}
+    for code in languages(directory).codes:
+        path = directory / code / name
+        if path.exists():
+            found[code] = dict(yaml.safe_load(path.read_text(encoding="utf-8")) or {})
+    return found
