@@ -27,6 +27,7 @@ from bot.scaled import ScaledStack, drop_database
 from bot.settings import VAR_DIR
 from tests.fakes import FakeGraph, FakeTelegram
 from tests.scaled import load
+from tests.scaled.private_redis import PrivateRedis
 
 TOKEN = "424242:integration-token"  # noqa: S105 - the fake Bot API's
 
@@ -96,19 +97,26 @@ def measure(replicas: int, seconds: float, users: int, out: Path) -> Run:
     telegram, graph = FakeTelegram(TOKEN), FakeGraph("graph-token")
     telegram_url = asyncio.run_coroutine_threadsafe(telegram.start(), loop).result(30)
     graph_url = asyncio.run_coroutine_threadsafe(graph.start(), loop).result(30)
+    # A Redis of its own, like the fault tests: the machine's may carry other stacks' locks and signals.
+    (out / f"redis-{replicas}").mkdir(parents=True, exist_ok=True)
+    redis = PrivateRedis(out / f"redis-{replicas}")
+    redis.start()
     stack = ScaledStack(
-        var_dir=out / f"scaled-{replicas}", replicas=replicas, fresh=True,
+        var_dir=out / f"scaled-{replicas}", replicas=replicas, fresh=True, redis_url=redis.url,
         database_prefix=f"sp_bench_{uuid.uuid4().hex[:6]}",
         extra_env={
             "PSEUDONYM_KEY": "bench-key", "RASA_AUTH_TOKEN": "bench-rasa", "CASEWORK_SERVICE_TOKEN": "bench-service",
-            "SAMPLE_DATA": "1", "TELEGRAM_BOT_TOKEN": TOKEN, "TELEGRAM_PUBLIC_URL": "https://safepassage.example.org",
+            "SAMPLE_DATA": "1",
+            # A simulated user sends a message every few seconds: not abuse, so no per-sender limit.
+            "SENDER_MESSAGES_PER_MINUTE": "100000",
+            "TELEGRAM_BOT_TOKEN": TOKEN, "TELEGRAM_PUBLIC_URL": "https://safepassage.example.org",
             "TELEGRAM_WEBHOOK_SECRET": load.TELEGRAM_SECRET, "TELEGRAM_API_URL": telegram_url,
             "WHATSAPP_API_URL": graph_url,
         },
     )
     run = Run(replicas, seconds)
-    stack.start()
     try:
+        stack.start()
         stack.wait_up(timeout=600)
         started = time.monotonic()
         until = started + seconds
@@ -137,6 +145,7 @@ def measure(replicas: int, seconds: float, users: int, out: Path) -> Run:
         run.sends = sum(1 for call in list(telegram.calls) if call.method == "sendMessage")
     finally:
         stack.stop()
+        redis.stop()
         for name in ("gateway", "rasa"):
             drop_database(stack.postgres_url, f"{stack.database_prefix}_{name}")
         asyncio.run_coroutine_threadsafe(telegram.close(), loop).result(30)
