@@ -3,6 +3,7 @@ and every user heard from the bot (an answer or the holding message) within 15 s
 
 The outbox worker runs inside each gateway process, so "kill -9 the outbox worker" is the
 gateway kill: its sends in flight are taken over by the other replica once its leases expire.
+Redis is the suite's own (tests/scaled/private_redis.py), killed with -9 and restarted empty.
 """
 
 from __future__ import annotations
@@ -11,14 +12,18 @@ import asyncio
 import signal
 import threading
 import time
-from typing import Callable, Dict
+from typing import Callable, Dict, List
 
 import aiohttp
 import pytest
+import redis
 
+from bot.channels import notes
+from bot.handoff.fanout import CHANNEL as CONSOLE_SIGNALS
 from bot.scaled import ScaledStack
 from tests.integration.conftest import Fakes
 from tests.scaled import load
+from tests.scaled.private_redis import PrivateRedis
 
 USERS = 8
 LOAD_SECONDS = 40.0
@@ -96,3 +101,48 @@ def test_nothing_is_lost_or_sent_twice_when_a_process_fails_under_load(
 
 def stack_signal(stack: ScaledStack, name: str, sig: int) -> None:
     stack.kill(name, sig)
+
+
+def test_nothing_is_lost_or_sent_twice_when_redis_is_killed_under_load(
+    scaled: ScaledStack, fakes: Fakes, private_redis: PrivateRedis
+) -> None:
+    """kill -9 Redis (Rasa's lock store, the console signals' fan-out), restart it 5 s later, empty."""
+    first_id = 1 + len(FAULTS) * 10
+    results = run_with_fault(scaled, fakes, first_id, private_redis.kill, private_redis.start)
+    check(scaled, fakes, results)
+    # The console signals' fan-out: both gateways are listening on the new Redis again.
+    listeners = 0
+    deadline = time.monotonic() + 30
+    while time.monotonic() < deadline:
+        client = redis.Redis.from_url(private_redis.url)
+        try:
+            listeners = int(dict(client.pubsub_numsub(CONSOLE_SIGNALS))[CONSOLE_SIGNALS.encode()])
+        finally:
+            client.close()
+        if listeners == 2:
+            break
+        time.sleep(0.5)
+    assert listeners == 2
+    # Rasa's lock store: each user's next message gets the bot's answer, not the holding message.
+    chats = [990000 + first_id + i for i in range(USERS)]
+    answers = asyncio.run(answer_each(scaled, fakes, chats, first_id * 1000 + 900))
+    assert all(text and text != notes.say("HOLDING", "en") for text in answers.values()), answers
+
+
+async def answer_each(stack: ScaledStack, fakes: Fakes, chats: List[int], update_id: int) -> Dict[int, str]:
+    """Send each chat one more message; the first thing the bot says back to each."""
+    before = {chat: load.sends_to(fakes.telegram, chat) for chat in chats}
+    async with aiohttp.ClientSession() as session:
+        for offset, chat in enumerate(chats):
+            update = load.update_for(chat, update_id + offset, "hello")
+            assert await load.deliver(session, f"{stack.public_url}/telegram/webhook", update)
+    answers: Dict[int, str] = {}
+    deadline = time.monotonic() + 60
+    while len(answers) < len(chats) and time.monotonic() < deadline:
+        for chat in chats:
+            sent = [call for call in list(fakes.telegram.calls) if call.method == "sendMessage"
+                    and int(call.params.get("chat_id", 0)) == chat]
+            if len(sent) > before[chat]:
+                answers.setdefault(chat, str(sent[before[chat]].params.get("text", "")))
+        await asyncio.sleep(0.2)
+    return {chat: answers.get(chat, "") for chat in chats}
