@@ -118,5 +118,20 @@ async def settle(database_url: str, timeout: float = 120.0) -> Dict[str, int]:
         await connection.close()
 
 
+async def counts_for(database_url: str, conversation_ids: List[str]) -> Dict[str, int]:
+    """Inbound messages and platform sends recorded for these conversations."""
+    connection = await asyncpg.connect(database_url.replace("postgresql+asyncpg", "postgresql"))
+    try:
+        return {
+            "inbox": int(await connection.fetchval(
+                "SELECT count(*) FROM inbox WHERE conversation_id = ANY($1::text[])", conversation_ids)),
+            "outbox_sent": int(await connection.fetchval(
+                "SELECT count(*) FROM outbox WHERE conversation_id = ANY($1::text[]) AND channel = 'telegram' "
+                "AND status NOT IN ('pending', 'failed')", conversation_ids)),
+        }
+    finally:
+        await connection.close()
+
+
 def conversation_of(pseudonym_key: str, chat: int) -> str:
     return pseudonym(pseudonym_key, "telegram", str(chat))
