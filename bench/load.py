@@ -62,13 +62,13 @@ def percentile(values: List[float], q: float) -> float:
     return ordered[min(len(ordered) - 1, int(q * len(ordered)))]
 
 
-async def user(session: aiohttp.ClientSession, telegram: FakeTelegram, url: str, chat: int,
+async def user(session: aiohttp.ClientSession, sends_to: load.SendCounter, url: str, chat: int,
                started: float, until: float, run: Run) -> None:
     update_id = chat * 10_000
     while time.monotonic() < until:
         update_id += 1
         update = load.update_for(chat, update_id, load.TEXTS[update_id % len(load.TEXTS)])
-        before = load.sends_to(telegram, chat)
+        before = sends_to(chat)
         sent = time.monotonic()
         try:
             async with session.post(f"{url}/telegram/webhook", json=update, headers=load.HEADERS,
@@ -81,9 +81,9 @@ async def user(session: aiohttp.ClientSession, telegram: FakeTelegram, url: str,
             await asyncio.sleep(1)
             continue
         run.acks.append((sent - started, (time.monotonic() - sent) * 1000))
-        while load.sends_to(telegram, chat) == before and time.monotonic() - sent < 60:  # noqa: ASYNC110
+        while sends_to(chat) == before and time.monotonic() - sent < 60:  # noqa: ASYNC110
             await asyncio.sleep(0.05)
-        if load.sends_to(telegram, chat) == before:
+        if sends_to(chat) == before:
             run.unanswered += 1
         else:
             run.replies.append((sent - started, time.monotonic() - sent))
@@ -135,7 +135,8 @@ def measure(replicas: int, seconds: float, users: int, out: Path) -> Run:
         async def drive() -> None:
             connector = aiohttp.TCPConnector(limit=users * 2)
             async with aiohttp.ClientSession(connector=connector) as session:
-                await asyncio.gather(*(user(session, telegram, stack.public_url, 5_000_000 + i, started, until, run)
+                counter = load.SendCounter(telegram)
+                await asyncio.gather(*(user(session, counter, stack.public_url, 5_000_000 + i, started, until, run)
                                        for i in range(users)))
 
         asyncio.run(drive())
