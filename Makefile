@@ -39,11 +39,11 @@ run: install $(MODEL) ## install what is missing, train if needed, start everyth
 	SAMPLE_DATA=$${SAMPLE_DATA:-1} $(GW_PY) -m bot run
 
 .PHONY: test
-test: install nginx $(MODEL) lint validate ## the same set-up, then every test (PostgreSQL and Redis on 127.0.0.1)
+test: install nginx $(MODEL) lint validate ## the same set-up, then every test (PostgreSQL and Redis on 127.0.0.1, redis-server installed)
 	$(MAKE) --no-print-directory test-stories
-	$(call pytest,$(RASA_PY),tests/nlu_components tests/actions tests/locales)
+	$(call pytest,$(RASA_PY),tests/nlu_components tests/actions tests/locales tests/rasa_channels)
 	$(call pytest,$(GW_PY),tests/gateway tests/integration tests/browser tests/fuzz)
-	@echo "(the replicated topology's fault tests run with: make test-scaled)"
+	$(call pytest,$(GW_PY),tests/scaled -v)
 
 # Scale-out (docs/operations.md): PostgreSQL and Redis on 127.0.0.1 (override the URLs below).
 SCALED_POSTGRES_URL ?= postgresql://postgres@127.0.0.1:5432/postgres
@@ -154,7 +154,7 @@ eval-offers: install ## score red flags and verdicts on the held-out adverts (th
 lint: install ## ruff and mypy over every package
 	$(GW_VENV)/bin/ruff check .
 	$(GW_VENV)/bin/mypy bot
-	$(RASA_VENV)/bin/mypy nlu actions locales
+	$(RASA_VENV)/bin/mypy nlu actions locales rasa_channels
 
 .PHONY: lock-rasa lock-gateway
 lock-rasa: ## refreeze requirements/rasa.lock from requirements/rasa.in

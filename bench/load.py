@@ -27,6 +27,7 @@ from bot.scaled import ScaledStack, drop_database
 from bot.settings import VAR_DIR
 from tests.fakes import FakeGraph, FakeTelegram
 from tests.scaled import load
+from tests.scaled.private_redis import PrivateRedis
 
 TOKEN = "424242:integration-token"  # noqa: S105 - the fake Bot API's
 
@@ -61,13 +62,13 @@ def percentile(values: List[float], q: float) -> float:
     return ordered[min(len(ordered) - 1, int(q * len(ordered)))]
 
 
-async def user(session: aiohttp.ClientSession, telegram: FakeTelegram, url: str, chat: int,
+async def user(session: aiohttp.ClientSession, sends_to: load.SendCounter, url: str, chat: int,
                started: float, until: float, run: Run) -> None:
     update_id = chat * 10_000
     while time.monotonic() < until:
         update_id += 1
         update = load.update_for(chat, update_id, load.TEXTS[update_id % len(load.TEXTS)])
-        before = load.sends_to(telegram, chat)
+        before = sends_to(chat)
         sent = time.monotonic()
         try:
             async with session.post(f"{url}/telegram/webhook", json=update, headers=load.HEADERS,
@@ -80,9 +81,9 @@ async def user(session: aiohttp.ClientSession, telegram: FakeTelegram, url: str,
             await asyncio.sleep(1)
             continue
         run.acks.append((sent - started, (time.monotonic() - sent) * 1000))
-        while load.sends_to(telegram, chat) == before and time.monotonic() - sent < 60:  # noqa: ASYNC110
+        while sends_to(chat) == before and time.monotonic() - sent < 60:  # noqa: ASYNC110
             await asyncio.sleep(0.05)
-        if load.sends_to(telegram, chat) == before:
+        if sends_to(chat) == before:
             run.unanswered += 1
         else:
             run.replies.append((sent - started, time.monotonic() - sent))
@@ -96,19 +97,26 @@ def measure(replicas: int, seconds: float, users: int, out: Path) -> Run:
     telegram, graph = FakeTelegram(TOKEN), FakeGraph("graph-token")
     telegram_url = asyncio.run_coroutine_threadsafe(telegram.start(), loop).result(30)
     graph_url = asyncio.run_coroutine_threadsafe(graph.start(), loop).result(30)
+    # A Redis of its own, like the fault tests: the machine's may carry other stacks' locks and signals.
+    (out / f"redis-{replicas}").mkdir(parents=True, exist_ok=True)
+    redis = PrivateRedis(out / f"redis-{replicas}")
+    redis.start()
     stack = ScaledStack(
-        var_dir=out / f"scaled-{replicas}", replicas=replicas, fresh=True,
+        var_dir=out / f"scaled-{replicas}", replicas=replicas, fresh=True, redis_url=redis.url,
         database_prefix=f"sp_bench_{uuid.uuid4().hex[:6]}",
         extra_env={
             "PSEUDONYM_KEY": "bench-key", "RASA_AUTH_TOKEN": "bench-rasa", "CASEWORK_SERVICE_TOKEN": "bench-service",
-            "SAMPLE_DATA": "1", "TELEGRAM_BOT_TOKEN": TOKEN, "TELEGRAM_PUBLIC_URL": "https://safepassage.example.org",
+            "SAMPLE_DATA": "1",
+            # A simulated user sends a message every few seconds: not abuse, so no per-sender limit.
+            "SENDER_MESSAGES_PER_MINUTE": "100000",
+            "TELEGRAM_BOT_TOKEN": TOKEN, "TELEGRAM_PUBLIC_URL": "https://safepassage.example.org",
             "TELEGRAM_WEBHOOK_SECRET": load.TELEGRAM_SECRET, "TELEGRAM_API_URL": telegram_url,
             "WHATSAPP_API_URL": graph_url,
         },
     )
     run = Run(replicas, seconds)
-    stack.start()
     try:
+        stack.start()
         stack.wait_up(timeout=600)
         started = time.monotonic()
         until = started + seconds
@@ -127,7 +135,8 @@ def measure(replicas: int, seconds: float, users: int, out: Path) -> Run:
         async def drive() -> None:
             connector = aiohttp.TCPConnector(limit=users * 2)
             async with aiohttp.ClientSession(connector=connector) as session:
-                await asyncio.gather(*(user(session, telegram, stack.public_url, 5_000_000 + i, started, until, run)
+                counter = load.SendCounter(telegram)
+                await asyncio.gather(*(user(session, counter, stack.public_url, 5_000_000 + i, started, until, run)
                                        for i in range(users)))
 
         asyncio.run(drive())
@@ -137,6 +146,7 @@ def measure(replicas: int, seconds: float, users: int, out: Path) -> Run:
         run.sends = sum(1 for call in list(telegram.calls) if call.method == "sendMessage")
     finally:
         stack.stop()
+        redis.stop()
         for name in ("gateway", "rasa"):
             drop_database(stack.postgres_url, f"{stack.database_prefix}_{name}")
         asyncio.run_coroutine_threadsafe(telegram.close(), loop).result(30)

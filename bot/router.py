@@ -14,7 +14,7 @@ import json
 import logging
 import re
 from dataclasses import dataclass
-from datetime import timedelta
+from datetime import datetime, timedelta, timezone
 from typing import TYPE_CHECKING, Any, Awaitable, Callable, Dict, List, Mapping, Optional, Sequence
 
 from sqlalchemy import func, select, update
@@ -202,6 +202,7 @@ class TurnRunner(ConversationWorkers):
         # slower. Waiting turns queue here, leaving the event loop free to acknowledge webhooks.
         self._slots = asyncio.Semaphore(max_concurrent_turns)
         self._waiters: Dict[int, asyncio.Event] = {}
+        self._holding_timers: Dict[int, asyncio.Future[None]] = {}  # inbox id → its holding message's timer
         self._failures: Dict[str, int] = {}
         self.desk: Optional[Desk] = None  # human handoff (bot/handoff/desk.py), set by the app
         self.checkins: Optional[Checkins] = None  # check-in buttons and code word (bot/checkins/), set by the app
@@ -211,6 +212,9 @@ class TurnRunner(ConversationWorkers):
     async def accept(self, message: kinds.Inbound) -> kinds.Recorded:
         """Write an inbound message to the inbox and start its turn (not again for a duplicate)."""
         recorded = await kinds.record(self.db, message, self.pseudonym_key, self.keys)
+        if not recorded.duplicate and recorded.row is not None:
+            language = recorded.conversation.language if recorded.conversation is not None else None
+            self._time_holding(recorded.row, language)
         if not recorded.duplicate:
             first = (recorded.conversation, [recorded.row]) if recorded.row and recorded.conversation else None
             self.kick(recorded.conversation_id, first)
@@ -248,15 +252,11 @@ class TurnRunner(ConversationWorkers):
         if not rows or conversation is None:
             self._failures.pop(conversation_id, None)
             return False
+        for row in rows:  # messages this replica did not receive (another one died) are timed too
+            self._time_holding(row, conversation.language)
         for row in rows:
-            # The holding message is due `holding_after` seconds from now even while the turn
-            # waits for a free slot (other turns stuck on a hung Rasa must not silence this one).
-            watchdog = asyncio.ensure_future(self._hold_later(row, conversation.language))
-            try:
-                async with self._slots:
-                    answered = await self._run(conversation, row)
-            finally:
-                watchdog.cancel()
+            async with self._slots:
+                answered = await self._run(conversation, row)
             if not answered:  # Rasa could not answer: the message stays first in line
                 failures = self._failures[conversation_id] = self._failures.get(conversation_id, 0) + 1
                 await asyncio.sleep(min(self.retry_cap, 0.5 * 2**failures))
@@ -485,7 +485,7 @@ class TurnRunner(ConversationWorkers):
         self._finish(row.id)
 
     async def _hold_later(self, row: InboxMessage, language: Optional[str] = None) -> None:
-        await asyncio.sleep(self.holding_after)
+        await asyncio.sleep(max(0.0, self.holding_after - seconds_since(row.received_at)))
         try:
             async with self.db() as session, session.begin():
                 held = await self._enqueue_holding(session, row, language)
@@ -511,10 +511,43 @@ class TurnRunner(ConversationWorkers):
         await enqueue(session, self.keys, row.conversation_id, row.channel, holding, row.id)
         return True
 
+    def _time_holding(self, row: InboxMessage, language: Optional[str] = None) -> None:
+        """Make the holding message due `holding_after` seconds after the message arrived,
+        whatever its turn waits for: a free slot, an earlier message of the same conversation
+        that Rasa cannot answer yet (a hung or dead Rasa server, its conversation lock), or a
+        lease. Answering the message (or holding it) first cancels the timer."""
+        if row.id in self._holding_timers:
+            return
+        timer = asyncio.ensure_future(self._hold_later(row, language))
+        self._holding_timers[row.id] = timer
+        timer.add_done_callback(self._forget_timer)
+
+    def _forget_timer(self, timer: asyncio.Future[None]) -> None:
+        for inbox_id, held in list(self._holding_timers.items()):
+            if held is timer:
+                del self._holding_timers[inbox_id]
+
+    async def close(self) -> None:
+        for timer in list(self._holding_timers.values()):
+            timer.cancel()
+        await super().close()
+
     def _finish(self, inbox_id: int) -> None:
+        timer = self._holding_timers.pop(inbox_id, None)
+        if timer is not None and timer is not asyncio.current_task():
+            timer.cancel()
         event = self._waiters.pop(inbox_id, None)
         if event is not None:
             event.set()
+
+
+def seconds_since(moment: Optional[datetime]) -> float:
+    """How long ago `moment` was (0 when unknown; SQLite gives naive UTC datetimes)."""
+    if moment is None:
+        return 0.0
+    if moment.tzinfo is None:
+        moment = moment.replace(tzinfo=timezone.utc)
+    return (utcnow() - moment).total_seconds()
 
 
 def location_text(country_code: Optional[str]) -> str:

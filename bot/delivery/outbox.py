@@ -18,6 +18,7 @@ from datetime import datetime, timedelta, timezone
 from typing import Any, Dict, List, Mapping, Optional, Protocol, Sequence
 
 from sqlalchemy import select, update
+from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from bot.crypto import KeySet
@@ -30,6 +31,7 @@ from bot.store.models import Conversation, OutboxMessage, utcnow
 logger = logging.getLogger(__name__)
 
 BATCH = 20  # unsent messages of one conversation read at once
+SENT_WRITE_PATIENCE = 120.0  # seconds a sent message's status is retried while the database is away
 # A later status never goes back: a `read` receipt arriving before `delivered` stays `read`.
 STATUS_RANK = {"pending": 0, "sent": 1, "delivered": 2, "read": 3}
 
@@ -310,13 +312,30 @@ class Deliverer(ConversationWorkers):
             values.update(status="failed", error=(result.error or "failed")[:200])
             logger.warning("%s message failed for good: %s", row.channel, result.error)
             OUTBOX_FAILURES.labels(row.channel, "yes").inc()
-        async with self.db() as session, session.begin():
-            await session.execute(
-                update(OutboxMessage)
-                .where(OutboxMessage.id == row.id, OutboxMessage.status == "pending")
-                .values(**values)
-            )
+        # The platform has the message: its `sent` must be written even if the database is away
+        # for a while, or the row stays pending and the message goes out again.
+        await self._record(row.id, values, patience=SENT_WRITE_PATIENCE if result.ok else 0.0)
         return settled
+
+    async def _record(self, row_id: int, values: Dict[str, Any], patience: float) -> None:
+        """Write one attempt's outcome, trying again for up to `patience` seconds."""
+        deadline = time.monotonic() + patience
+        delay = 0.2
+        while True:
+            try:
+                async with self.db() as session, session.begin():
+                    await session.execute(
+                        update(OutboxMessage)
+                        .where(OutboxMessage.id == row_id, OutboxMessage.status == "pending")
+                        .values(**values)
+                    )
+                return
+            except (SQLAlchemyError, OSError) as exc:
+                if time.monotonic() + delay > deadline:
+                    raise
+                logger.warning("outbox status not written (%s); trying again", type(exc).__name__)
+                await asyncio.sleep(delay)
+                delay = min(2.0, delay * 2)
 
     async def record_status(self, channel: str, platform_id: str, status: str, error: Optional[str] = None) -> bool:
         """A delivery receipt from the platform; statuses only move forward. False if unknown."""

@@ -167,6 +167,38 @@ async def test_a_user_waiting_behind_turns_stuck_on_a_hung_rasa_still_gets_the_h
         await client.close()
 
 
+async def test_a_message_waiting_behind_the_users_own_slow_turn_gets_its_holding_message_in_time(
+    channel_settings: Any, fake_rasa, fake_telegram
+) -> None:
+    from bot.channels import notes
+
+    rasa, _ = fake_rasa
+    rasa.delay = 3.0  # e.g. Rasa waiting on the conversation lock of a server that was killed
+    client = TestClient(TestServer(create_app(channel_settings(rasa_timeout_seconds=0.5)), host="127.0.0.1"))
+    await client.start_server()
+
+    def said() -> List[str]:
+        return [s["text"] for s in fake_telegram.sent() if int(s["chat_id"]) == 7301
+                and (s["text"] == notes.HOLDING or s["text"].startswith("echo:"))]
+
+    try:
+        first = update_from(7301, 1, "hello")
+        assert (await client.post("/telegram/webhook", json=first, headers=HEADERS)).status == 200
+        for _ in range(40):
+            if said():
+                break
+            await asyncio.sleep(0.05)
+        assert said() == [notes.HOLDING]  # the first message is slow: the user is told
+        # The user writes again; this message waits behind the first one's turn.
+        second = update_from(7301, 2, "are you there")
+        assert (await client.post("/telegram/webhook", json=second, headers=HEADERS)).status == 200
+        await settle(client)
+        # Told about the second message's delay too, without waiting for the first answer.
+        assert said() == [notes.HOLDING, notes.HOLDING, "echo: hello", "echo: are you there"]
+    finally:
+        await client.close()
+
+
 async def test_a_counselor_on_one_replica_follows_a_chat_arriving_at_another_and_a_dropped_socket_requeues_it(
     fake_rasa: Any, settings_factory: Any
 ) -> None:

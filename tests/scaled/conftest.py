@@ -1,5 +1,6 @@
 """The replicated topology (bot/scaled.py) once per session: 2 Rasa servers, 2 action servers and
-2 gateways behind nginx, on PostgreSQL and Redis at 127.0.0.1, with fake Telegram and Graph APIs."""
+2 gateways behind nginx, on PostgreSQL at 127.0.0.1 and a Redis server of the suite's own (so
+that a test can kill it), with fake Telegram and Graph APIs."""
 
 from __future__ import annotations
 
@@ -20,9 +21,19 @@ from tests.gateway.conftest import (  # noqa: F401 - the in-process gateway's fi
     settings_factory,
 )
 from tests.integration.conftest import TELEGRAM_SECRET, TELEGRAM_TOKEN, WA_APP_SECRET, WA_TOKEN, Fakes
+from tests.scaled.private_redis import REDIS_SERVER, PrivateRedis
 
 POSTGRES_URL = os.environ.get("SCALED_POSTGRES_URL", "postgresql://postgres@127.0.0.1:5432/postgres")
-REDIS_URL = os.environ.get("SCALED_REDIS_URL", "redis://127.0.0.1:6379/0")
+
+
+@pytest.fixture(scope="session")
+def private_redis(tmp_path_factory: pytest.TempPathFactory) -> Iterator[PrivateRedis]:
+    if not Path(REDIS_SERVER).exists():
+        pytest.fail(f"redis-server not found at {REDIS_SERVER} (apt-get install redis-server, or set REDIS_SERVER)")
+    server = PrivateRedis(tmp_path_factory.mktemp("redis"))
+    server.start()
+    yield server
+    server.stop()
 
 
 @pytest.fixture(scope="session")
@@ -33,7 +44,8 @@ def fakes() -> Iterator[Fakes]:
 
 
 @pytest.fixture(scope="session")
-def scaled(tmp_path_factory: pytest.TempPathFactory, fakes: Fakes) -> Iterator[ScaledStack]:
+def scaled(tmp_path_factory: pytest.TempPathFactory, fakes: Fakes,
+           private_redis: PrivateRedis) -> Iterator[ScaledStack]:
     if not MODEL.exists():
         pytest.fail(f"no trained model at {MODEL}: run `make train` (make test-scaled does)")
     if not Path(NGINX).exists():
@@ -42,7 +54,7 @@ def scaled(tmp_path_factory: pytest.TempPathFactory, fakes: Fakes) -> Iterator[S
     stack = ScaledStack(
         var_dir=var_dir,
         postgres_url=POSTGRES_URL,
-        redis_url=REDIS_URL,
+        redis_url=private_redis.url,
         database_prefix=f"sp_scaled_{uuid.uuid4().hex[:8]}",
         fresh=True,
         extra_env={

@@ -53,6 +53,27 @@ def sends_to(telegram: FakeTelegram, chat: int) -> int:
                and int(call.params.get("chat_id", 0)) == chat)
 
 
+class SendCounter:
+    """sendMessage calls per chat, counted incrementally: re-reading every call on each poll
+    (100 users, 20 polls a second, thousands of calls) starved the load generator and the fake
+    Bot API on its thread, which made the bot look slower the longer a soak ran."""
+
+    def __init__(self, telegram: FakeTelegram) -> None:
+        self.telegram = telegram
+        self.seen = 0
+        self.by_chat: Dict[int, int] = {}
+
+    def __call__(self, chat: int) -> int:
+        calls = self.telegram.calls
+        end = len(calls)  # the fake appends from another thread: count up to a fixed end
+        for call in calls[self.seen:end]:
+            if call.method == "sendMessage":
+                key = int(call.params.get("chat_id", 0))
+                self.by_chat[key] = self.by_chat.get(key, 0) + 1
+        self.seen = end
+        return self.by_chat.get(chat, 0)
+
+
 async def deliver(session: aiohttp.ClientSession, url: str, update: Dict[str, Any], patience: float = 90.0) -> bool:
     """POST like Telegram does: retried (same update id) until a 200 comes back."""
     deadline = time.monotonic() + patience
@@ -113,6 +134,21 @@ async def settle(database_url: str, timeout: float = 120.0) -> Dict[str, int]:
                 "SELECT count(*) FROM outbox WHERE channel = 'telegram' AND status <> 'pending' "
                 "AND status <> 'failed'")),
             "outbox_failed": int(await connection.fetchval("SELECT count(*) FROM outbox WHERE status = 'failed'")),
+        }
+    finally:
+        await connection.close()
+
+
+async def counts_for(database_url: str, conversation_ids: List[str]) -> Dict[str, int]:
+    """Inbound messages and platform sends recorded for these conversations."""
+    connection = await asyncpg.connect(database_url.replace("postgresql+asyncpg", "postgresql"))
+    try:
+        return {
+            "inbox": int(await connection.fetchval(
+                "SELECT count(*) FROM inbox WHERE conversation_id = ANY($1::text[])", conversation_ids)),
+            "outbox_sent": int(await connection.fetchval(
+                "SELECT count(*) FROM outbox WHERE conversation_id = ANY($1::text[]) AND channel = 'telegram' "
+                "AND status NOT IN ('pending', 'failed')", conversation_ids)),
         }
     finally:
         await connection.close()
