@@ -8,10 +8,7 @@ import urllib.request
 import uuid
 from typing import Any, Dict, List
 
-import pytest
-
 from bot.launcher import Stack
-from tests.integration import known
 
 
 class Chat:
@@ -131,7 +128,6 @@ def test_an_emergency_interrupts_the_check_and_stop_ends_it(stack: Stack) -> Non
     assert "stopped the check" in texts(other.say("stop"))
 
 
-@pytest.mark.xfail(reason=known.FORM_NOT_STARTED, strict=False)
 def test_a_minor_gets_the_child_path(stack: Stack) -> None:
     chat = Chat(stack)
     chat.say("i got an offer to work in a factory in malaysia")
