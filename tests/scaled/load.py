@@ -169,14 +169,17 @@ async def _until_acknowledged(session: aiohttp.ClientSession, url: str, token: s
         await asyncio.sleep(RETRY_DELAYS[min(attempts - 1, len(RETRY_DELAYS) - 1)])
 
 
-async def caseworker(session: aiohttp.ClientSession, public_url: str, token: str, prefix: str,
-                     until: float, results: Results, patience: float = 90.0) -> None:
+async def caseworker(session: aiohttp.ClientSession, public_url: str, other_gateway: str, token: str,
+                     prefix: str, until: float, results: Results, patience: float = 90.0) -> None:
     """What the action server does for finished report forms and "talk to a person": a report
     (POST /api/v1/reports, one idempotency key per report, retried with it) and a handoff
     (POST /api/v1/handoffs), each for a conversation of its own, through nginx, until `until`.
 
     The handoffs' conversations are not the load users': a queued conversation's messages go to
-    the console instead of the bot, which the message checks would count as lost."""
+    the console instead of the bot, which the message checks would count as lost.
+
+    Every third one is sent again, to the other gateway, once acknowledged: the action server's
+    retry after an answer lost on the way back (same idempotency key, same conversation)."""
     casework = results.casework
     number = 0
     while time.monotonic() < until:
@@ -186,17 +189,28 @@ async def caseworker(session: aiohttp.ClientSession, public_url: str, token: str
             session, f"{public_url}/api/v1/reports", token,
             report_body(key=key, conversation=f"{prefix}-reporter-{number:04d}"), "reference", patience)
         casework.reports_retried += attempts - 1
+        if status in (200, 201) and number % 3 == 0:
+            again, more = await _until_acknowledged(
+                session, f"{other_gateway}/api/v1/reports", token,
+                report_body(key=key, conversation=f"{prefix}-reporter-{number:04d}"), "reference", patience)
+            casework.reports_retried += more
+            status = status if again in (200, 201) else again
         if status in (200, 201):
             casework.reports.append(key)
         else:
             (casework.refused if status else casework.unacknowledged).append(f"{key} ({status})")
         conversation = f"{prefix}-waiting-{number:04d}"
         casework.handoffs_tried.append(conversation)
+        handoff = {"conversation_id": conversation, "reason": "request_human", "country": None, "language": "en",
+                   "context": {}}
         status, attempts = await _until_acknowledged(
-            session, f"{public_url}/api/v1/handoffs", token,
-            {"conversation_id": conversation, "reason": "request_human", "country": None, "language": "en",
-             "context": {}}, "text", patience)
+            session, f"{public_url}/api/v1/handoffs", token, handoff, "text", patience)
         casework.handoffs_retried += attempts - 1
+        if status in (200, 201) and number % 3 == 0:
+            again, more = await _until_acknowledged(
+                session, f"{other_gateway}/api/v1/handoffs", token, handoff, "text", patience)
+            casework.handoffs_retried += more
+            status = status if again in (200, 201) else again
         if status in (200, 201):
             casework.handoffs.append(conversation)
         else:

@@ -53,8 +53,8 @@ def run_with_fault(stack: ScaledStack, fakes: Fakes, first_id: int,
         async with aiohttp.ClientSession() as session:
             thread.start()
             await asyncio.gather(
-                load.caseworker(session, stack.public_url, stack.base_env()["CASEWORK_SERVICE_TOKEN"],
-                                f"fault{first_id}", until, results),
+                load.caseworker(session, stack.public_url, stack.gateway_url(2),
+                                stack.base_env()["CASEWORK_SERVICE_TOKEN"], f"fault{first_id}", until, results),
                 *(
                     load.user(session, fakes.telegram, stack.public_url, stack.gateway_url(2), chat,
                               until, results, first_id * 1000 + i * 100)
