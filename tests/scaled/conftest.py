@@ -74,6 +74,8 @@ def scaled(tmp_path_factory: pytest.TempPathFactory, fakes: Fakes,
             "WHATSAPP_PHONE_NUMBER_ID": "106540352242922",
             "WHATSAPP_API_URL": fakes.graph_url,
             "RASA_TIMEOUT_SECONDS": "8",  # the holding message well inside 15 s
+            # The fault tests' handoffs wait unclaimed: no escalation notice (to channel "unknown") meanwhile.
+            "HANDOFF_ESCALATE_MINUTES": "120",
         },
     )
     stack.start()

@@ -10,13 +10,14 @@ from __future__ import annotations
 import asyncio
 import time
 from dataclasses import dataclass, field
-from typing import Any, Dict, List
+from typing import Any, Dict, List, Optional
 
 import aiohttp
 import asyncpg
 
 from bot.pseudonym import pseudonym
 from tests.fakes import FakeTelegram
+from tests.gateway.casework_support import report_body
 from tests.integration.conftest import TELEGRAM_SECRET
 
 TEXTS = [
@@ -30,11 +31,25 @@ HEADERS = {"X-Telegram-Bot-Api-Secret-Token": TELEGRAM_SECRET}
 
 
 @dataclass
+class Casework:
+    """Reports and handoffs filed through the casework API while a process is broken."""
+
+    reports: List[str] = field(default_factory=list)  # idempotency keys acknowledged (2xx with a reference)
+    reports_retried: int = 0  # extra attempts (same idempotency key)
+    handoffs: List[str] = field(default_factory=list)  # conversation ids whose handoff was acknowledged
+    handoffs_tried: List[str] = field(default_factory=list)  # every conversation a handoff was asked for
+    handoffs_retried: int = 0
+    refused: List[str] = field(default_factory=list)  # a 4xx: the action server would give up
+    unacknowledged: List[str] = field(default_factory=list)  # no 2xx within the patience
+
+
+@dataclass
 class Results:
     posted: int = 0  # distinct messages acknowledged with 200
     redelivered: int = 0  # the same update delivered again, to the other gateway
     first_response: List[float] = field(default_factory=list)  # seconds to the first reply or holding message
     unanswered: List[str] = field(default_factory=list)  # updates never answered in time
+    casework: Casework = field(default_factory=Casework)
 
 
 def update_for(chat: int, update_id: int, text: str) -> Dict[str, Any]:
@@ -114,6 +129,111 @@ async def user(
         else:
             results.first_response.append(time.monotonic() - started)
         await asyncio.sleep(1.0)
+
+
+# actions/reports/submit.py: IN_TURN_DELAYS between the in-turn attempts; its background task then
+# retries with the same key from 15 s on. Here the retries go on every 2 s (the suite's time is short).
+RETRY_DELAYS = (0.5, 1.0, 2.0)
+
+
+async def _casework_post(session: aiohttp.ClientSession, url: str, token: str,
+                         body: Dict[str, Any]) -> tuple[Optional[int], Dict[str, Any]]:
+    """actions/casework_client.call: the service token, a 5 s timeout; (None, {}) when unreachable."""
+    try:
+        async with session.post(url, json=body, headers={"Authorization": f"Bearer {token}"},
+                                timeout=aiohttp.ClientTimeout(total=5)) as response:
+            try:
+                answer = await response.json(content_type=None)
+            except ValueError:
+                answer = {}
+            return response.status, answer if isinstance(answer, dict) else {}
+    except (aiohttp.ClientError, asyncio.TimeoutError):
+        return None, {}
+
+
+async def _until_acknowledged(session: aiohttp.ClientSession, url: str, token: str, body: Dict[str, Any],
+                              field_: str, patience: float) -> tuple[Optional[int], int]:
+    """POST the same body (same idempotency key) until a 2xx carrying `field_`, a 4xx (not 429),
+    or the patience runs out: (the last status, attempts)."""
+    deadline = time.monotonic() + patience
+    attempts = 0
+    while True:
+        status, answer = await _casework_post(session, url, token, body)
+        attempts += 1
+        if status in (200, 201) and answer.get(field_):
+            return status, attempts
+        if status is not None and 400 <= status < 500 and status != 429:
+            return status, attempts
+        if time.monotonic() > deadline:
+            return None, attempts
+        await asyncio.sleep(RETRY_DELAYS[min(attempts - 1, len(RETRY_DELAYS) - 1)])
+
+
+async def caseworker(session: aiohttp.ClientSession, public_url: str, other_gateway: str, token: str,
+                     prefix: str, until: float, results: Results, patience: float = 90.0) -> None:
+    """What the action server does for finished report forms and "talk to a person": a report
+    (POST /api/v1/reports, one idempotency key per report, retried with it) and a handoff
+    (POST /api/v1/handoffs), each for a conversation of its own, through nginx, until `until`.
+
+    The handoffs' conversations are not the load users': a queued conversation's messages go to
+    the console instead of the bot, which the message checks would count as lost.
+
+    Every third one is sent again, to the other gateway, once acknowledged: the action server's
+    retry after an answer lost on the way back (same idempotency key, same conversation)."""
+    casework = results.casework
+    number = 0
+    while time.monotonic() < until:
+        number += 1
+        key = f"{prefix}-report-{number:04d}"
+        status, attempts = await _until_acknowledged(
+            session, f"{public_url}/api/v1/reports", token,
+            report_body(key=key, conversation=f"{prefix}-reporter-{number:04d}"), "reference", patience)
+        casework.reports_retried += attempts - 1
+        if status in (200, 201) and number % 3 == 0:
+            again, more = await _until_acknowledged(
+                session, f"{other_gateway}/api/v1/reports", token,
+                report_body(key=key, conversation=f"{prefix}-reporter-{number:04d}"), "reference", patience)
+            casework.reports_retried += more
+            status = status if again in (200, 201) else again
+        if status in (200, 201):
+            casework.reports.append(key)
+        else:
+            (casework.refused if status else casework.unacknowledged).append(f"{key} ({status})")
+        conversation = f"{prefix}-waiting-{number:04d}"
+        casework.handoffs_tried.append(conversation)
+        handoff = {"conversation_id": conversation, "reason": "request_human", "country": None, "language": "en",
+                   "context": {}}
+        status, attempts = await _until_acknowledged(
+            session, f"{public_url}/api/v1/handoffs", token, handoff, "text", patience)
+        casework.handoffs_retried += attempts - 1
+        if status in (200, 201) and number % 3 == 0:
+            again, more = await _until_acknowledged(
+                session, f"{other_gateway}/api/v1/handoffs", token, handoff, "text", patience)
+            casework.handoffs_retried += more
+            status = status if again in (200, 201) else again
+        if status in (200, 201):
+            casework.handoffs.append(conversation)
+        else:
+            (casework.refused if status else casework.unacknowledged).append(f"{conversation} ({status})")
+        await asyncio.sleep(0.5)
+
+
+async def casework_counts(database_url: str, keys: List[str], conversations: List[str]) -> Dict[str, Dict[str, int]]:
+    """Cases stored per idempotency key, handoffs per conversation."""
+    connection = await asyncpg.connect(database_url.replace("postgresql+asyncpg", "postgresql"))
+    try:
+        cases = await connection.fetch(
+            "SELECT idempotency_key, count(*) AS n FROM cases WHERE idempotency_key = ANY($1::text[]) "
+            "GROUP BY idempotency_key", keys)
+        handoffs = await connection.fetch(
+            "SELECT conversation_id, count(*) AS n FROM handoffs WHERE conversation_id = ANY($1::text[]) "
+            "GROUP BY conversation_id", conversations)
+        return {
+            "cases": {row["idempotency_key"]: int(row["n"]) for row in cases},
+            "handoffs": {row["conversation_id"]: int(row["n"]) for row in handoffs},
+        }
+    finally:
+        await connection.close()
 
 
 async def settle(database_url: str, timeout: float = 120.0) -> Dict[str, int]:

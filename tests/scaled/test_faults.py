@@ -1,5 +1,6 @@
 """Faults under load on the replicated topology: after each, no message lost, no reply sent twice,
-and every user heard from the bot (an answer or the holding message) within 15 s.
+every user heard from the bot (an answer or the holding message) within 15 s, and every report
+and handoff the casework API acknowledged meanwhile stored, once.
 
 The outbox worker runs inside each gateway process, so "kill -9 the outbox worker" is the
 gateway kill: its sends in flight are taken over by the other replica once its leases expire.
@@ -51,11 +52,15 @@ def run_with_fault(stack: ScaledStack, fakes: Fakes, first_id: int,
         until = time.monotonic() + LOAD_SECONDS
         async with aiohttp.ClientSession() as session:
             thread.start()
-            await asyncio.gather(*(
-                load.user(session, fakes.telegram, stack.public_url, stack.gateway_url(2), chat,
-                          until, results, first_id * 1000 + i * 100)
-                for i, chat in enumerate(chats_of(first_id))
-            ))
+            await asyncio.gather(
+                load.caseworker(session, stack.public_url, stack.gateway_url(2),
+                                stack.base_env()["CASEWORK_SERVICE_TOKEN"], f"fault{first_id}", until, results),
+                *(
+                    load.user(session, fakes.telegram, stack.public_url, stack.gateway_url(2), chat,
+                              until, results, first_id * 1000 + i * 100)
+                    for i, chat in enumerate(chats_of(first_id))
+                ),
+            )
 
     asyncio.run(drive())
     thread.join()
@@ -88,6 +93,25 @@ def check(stack: ScaledStack, fakes: Fakes, results: load.Results, chats: List[i
     assert mine["inbox"] == results.posted  # every acknowledged message is in the inbox, once
     assert 0 <= duplicated <= sends_in_doubt  # no reply sent twice (but a killed gateway's send in flight)
     assert slow == []  # every user heard from the bot within 15 s
+    check_casework(stack, results.casework)
+
+
+def check_casework(stack: ScaledStack, casework: load.Casework) -> None:
+    """Every report acknowledged is stored once (its idempotency key); every handoff acknowledged
+    exists once, and no conversation got two (a retry finds the open one)."""
+    stored = asyncio.run(load.casework_counts(stack.base_env()["DATABASE_URL"], casework.reports,
+                                              casework.handoffs_tried))
+    reports_stored = sum(1 for key in casework.reports if stored["cases"].get(key) == 1)
+    handoffs_stored = sum(1 for conversation in casework.handoffs if stored["handoffs"].get(conversation) == 1)
+    twice = {conversation: n for conversation, n in stored["handoffs"].items() if n > 1}
+    print(f"  reports acknowledged {len(casework.reports)}, stored once {reports_stored}, "
+          f"retried {casework.reports_retried}; handoffs acknowledged {len(casework.handoffs)}, "
+          f"stored once {handoffs_stored}, retried {casework.handoffs_retried}, more than one {twice}; "
+          f"refused {casework.refused}, never acknowledged {casework.unacknowledged}")
+    assert len(casework.reports) > 0 and len(casework.handoffs) > 0  # the casework driver really ran
+    assert casework.refused == [] and casework.unacknowledged == []
+    assert reports_stored == len(casework.reports)  # 0 reports lost
+    assert handoffs_stored == len(casework.handoffs) and twice == {}  # 0 handoffs lost, none twice
 
 
 def kill_and_restart(stack: ScaledStack, name: str) -> tuple[Callable[[], None], Callable[[], None]]:
