@@ -10,6 +10,7 @@ import re
 from typing import Any, Dict
 
 from aiohttp import web
+from sqlalchemy.exc import IntegrityError
 
 from bot.app_keys import DB, DESK
 from bot.casework.service_auth import require_service_token
@@ -58,9 +59,12 @@ async def create_handoff(request: web.Request) -> web.Response:
         fields = parse_handoff_request(await request.json())
     except ValueError as exc:
         return web.json_response({"error": str(exc)}, status=400)
-    async with request.app[DB]() as session, session.begin():
-        # The conversation may be new to the gateway (for example `rasa shell`): record it anyway.
-        await touch_conversation(session, fields["conversation_id"], "unknown")
+    try:
+        async with request.app[DB]() as session, session.begin():
+            # The conversation may be new to the gateway (for example `rasa shell`): record it anyway.
+            await touch_conversation(session, fields["conversation_id"], "unknown")
+    except IntegrityError:
+        pass  # a simultaneous request for the same new conversation recorded it first
     checkins = request.app.get(CHECKINS)
     if fields["reason"] == "emergency" and fields["country"] is None and checkins is not None:
         # Someone who left with check-ins planned: the destination's agency, not the default.

@@ -189,7 +189,15 @@ async def open_handoff(
 ) -> Opened:
     """bot → queued (or the open request again). The returned reply is for the user."""
     now = now or now_utc()
-    conversation = await session.get(Conversation, conversation_id)
+    # The conversation's row, locked (PostgreSQL): two requests for one conversation at once (an
+    # action server's retry reaching the other gateway) queue here, and the second finds the first's
+    # open request instead of opening another. SQLite serialises writers anyway.
+    conversation = await session.scalar(
+        select(Conversation)
+        .where(Conversation.id == conversation_id)
+        .with_for_update()
+        .execution_options(populate_existing=True)
+    )
     if conversation is None:
         raise HandoffError("unknown conversation", 404)
     priority = URGENT if reason == "emergency" else NORMAL
