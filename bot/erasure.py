@@ -20,12 +20,13 @@ from __future__ import annotations
 
 import json
 import logging
+from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
-from typing import List, Optional, Set
+from typing import AsyncIterator, List, Optional, Set
 
 from sqlalchemy import delete, select, text, update
-from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker, create_async_engine
+from sqlalchemy.ext.asyncio import AsyncConnection, AsyncSession, async_sessionmaker, create_async_engine
 
 from bot.checkins.models import CheckinPlan
 from bot.crypto import KeySet
@@ -73,23 +74,34 @@ def async_tracker_url(url: str) -> str:
     return url
 
 
-async def tracker_delete(tracker_url: str, where: str, params: dict[str, object]) -> int:
-    """Delete Rasa tracker events matching `where` (bound parameters only); 0 when there is no table yet
-    (or no tracker store configured: tests of the gateway alone)."""
+@asynccontextmanager
+async def tracker_events(tracker_url: str) -> AsyncIterator[Optional[AsyncConnection]]:
+    """A transaction on Rasa's SQL tracker store that deletes for good (SQLite overwrites deleted
+    rows rather than leaving them in free pages); None when there is no tracker store configured
+    (tests of the gateway alone) or no `events` table yet."""
     if not tracker_url:
-        return 0
+        yield None
+        return
     engine = create_async_engine(async_tracker_url(tracker_url))
     try:
         async with engine.begin() as connection:
-            exists = await connection.run_sync(lambda sync: sync.dialect.has_table(sync, "events"))
-            if not exists:
-                return 0
-            if connection.dialect.name == "sqlite":  # overwrite what is deleted, do not leave it in free pages
+            if not await connection.run_sync(lambda sync: sync.dialect.has_table(sync, "events")):
+                yield None
+                return
+            if connection.dialect.name == "sqlite":
                 await connection.exec_driver_sql("PRAGMA secure_delete=ON")
-            result = await connection.execute(text(f"DELETE FROM events WHERE {where}"), params)  # noqa: S608
-            return int(result.rowcount or 0)
+            yield connection
     finally:
         await engine.dispose()
+
+
+async def tracker_delete(tracker_url: str, where: str, params: dict[str, object]) -> int:
+    """Delete Rasa tracker events matching `where` (bound parameters only); how many."""
+    async with tracker_events(tracker_url) as connection:
+        if connection is None:
+            return 0
+        result = await connection.execute(text(f"DELETE FROM events WHERE {where}"), params)  # noqa: S608
+        return int(result.rowcount or 0)
 
 
 async def _erased_row(session: AsyncSession) -> None:

@@ -20,9 +20,8 @@ import logging
 from typing import Any, Dict, Iterable, List, Optional, Tuple
 
 from sqlalchemy import bindparam, text
-from sqlalchemy.ext.asyncio import create_async_engine
 
-from bot.erasure import async_tracker_url
+from bot.erasure import tracker_events
 
 logger = logging.getLogger(__name__)
 
@@ -74,33 +73,23 @@ def checkin_event_ids(events: Iterable[Tuple[int, Dict[str, Any]]]) -> List[int]
 
 async def forget_in_tracker(tracker_url: str, conversation_id: str) -> int:
     """Delete the check-in events of one conversation from Rasa's SQL tracker store; how many."""
-    if not tracker_url:
-        return 0
-    engine = create_async_engine(async_tracker_url(tracker_url))
-    try:
-        async with engine.begin() as connection:
-            exists = await connection.run_sync(lambda sync: sync.dialect.has_table(sync, "events"))
-            if not exists:
-                return 0
-            rows = (
-                await connection.execute(
-                    text("SELECT id, data FROM events WHERE sender_id = :sender ORDER BY id"),
-                    {"sender": conversation_id},
-                )
-            ).all()
-            doomed = checkin_event_ids((int(row.id), _event(row.data)) for row in rows)
-            if not doomed:
-                return 0
-            if connection.dialect.name == "sqlite":  # overwrite what is deleted, do not leave it in free pages
-                await connection.exec_driver_sql("PRAGMA secure_delete=ON")
-            statement = text("DELETE FROM events WHERE sender_id = :sender AND id IN :ids").bindparams(
-                bindparam("ids", expanding=True)
+    async with tracker_events(tracker_url) as connection:
+        if connection is None:
+            return 0
+        rows = (
+            await connection.execute(
+                text("SELECT id, data FROM events WHERE sender_id = :sender ORDER BY id"),
+                {"sender": conversation_id},
             )
-            for start in range(0, len(doomed), 500):
-                await connection.execute(statement, {"sender": conversation_id, "ids": doomed[start : start + 500]})
-    finally:
-        await engine.dispose()
-    logger.info("removed %d check-in event(s) from a tracker", len(doomed))
+        ).all()
+        doomed = checkin_event_ids((int(row.id), _event(row.data)) for row in rows)
+        statement = text("DELETE FROM events WHERE sender_id = :sender AND id IN :ids").bindparams(
+            bindparam("ids", expanding=True)
+        )
+        for start in range(0, len(doomed), 500):
+            await connection.execute(statement, {"sender": conversation_id, "ids": doomed[start : start + 500]})
+    if doomed:
+        logger.info("removed %d check-in event(s) from a tracker", len(doomed))
     return len(doomed)
 
 
