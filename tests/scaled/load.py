@@ -136,7 +136,13 @@ async def user(
 RETRY_DELAYS = (0.5, 1.0, 2.0)
 
 
-async def _casework_post(session: aiohttp.ClientSession, url: str, token: str,
+def handoff_body(conversation: str) -> Dict[str, Any]:
+    """What actions/handoff.py sends for "talk to a person"."""
+    return {"conversation_id": conversation, "reason": "request_human", "country": None, "language": "en",
+            "context": {}}
+
+
+async def casework_post(session: aiohttp.ClientSession, url: str, token: str,
                          body: Dict[str, Any]) -> tuple[Optional[int], Dict[str, Any]]:
     """actions/casework_client.call: the service token, a 5 s timeout; (None, {}) when unreachable."""
     try:
@@ -158,7 +164,7 @@ async def _until_acknowledged(session: aiohttp.ClientSession, url: str, token: s
     deadline = time.monotonic() + patience
     attempts = 0
     while True:
-        status, answer = await _casework_post(session, url, token, body)
+        status, answer = await casework_post(session, url, token, body)
         attempts += 1
         if status in (200, 201) and answer.get(field_):
             return status, attempts
@@ -181,40 +187,37 @@ async def caseworker(session: aiohttp.ClientSession, public_url: str, other_gate
     Every third one is sent again, to the other gateway, once acknowledged: the action server's
     retry after an answer lost on the way back (same idempotency key, same conversation)."""
     casework = results.casework
+
+    async def filed(path: str, body: Dict[str, Any], field_: str, replay: bool) -> tuple[Optional[int], int]:
+        """POST until acknowledged; a replay sends it once more, to the other gateway: (status, retries)."""
+        status, attempts = await _until_acknowledged(session, f"{public_url}{path}", token, body, field_, patience)
+        retried = attempts - 1
+        if status in (200, 201) and replay:
+            again, more = await _until_acknowledged(
+                session, f"{other_gateway}{path}", token, body, field_, patience)
+            retried += more
+            status = status if again in (200, 201) else again
+        return status, retried
+
+    def record(name: str, status: Optional[int], acknowledged: List[str]) -> None:
+        if status in (200, 201):
+            acknowledged.append(name)
+        else:
+            (casework.refused if status else casework.unacknowledged).append(f"{name} ({status})")
+
     number = 0
     while time.monotonic() < until:
         number += 1
         key = f"{prefix}-report-{number:04d}"
-        status, attempts = await _until_acknowledged(
-            session, f"{public_url}/api/v1/reports", token,
-            report_body(key=key, conversation=f"{prefix}-reporter-{number:04d}"), "reference", patience)
-        casework.reports_retried += attempts - 1
-        if status in (200, 201) and number % 3 == 0:
-            again, more = await _until_acknowledged(
-                session, f"{other_gateway}/api/v1/reports", token,
-                report_body(key=key, conversation=f"{prefix}-reporter-{number:04d}"), "reference", patience)
-            casework.reports_retried += more
-            status = status if again in (200, 201) else again
-        if status in (200, 201):
-            casework.reports.append(key)
-        else:
-            (casework.refused if status else casework.unacknowledged).append(f"{key} ({status})")
+        report = report_body(key=key, conversation=f"{prefix}-reporter-{number:04d}")
+        status, retried = await filed("/api/v1/reports", report, "reference", number % 3 == 0)
+        casework.reports_retried += retried
+        record(key, status, casework.reports)
         conversation = f"{prefix}-waiting-{number:04d}"
         casework.handoffs_tried.append(conversation)
-        handoff = {"conversation_id": conversation, "reason": "request_human", "country": None, "language": "en",
-                   "context": {}}
-        status, attempts = await _until_acknowledged(
-            session, f"{public_url}/api/v1/handoffs", token, handoff, "text", patience)
-        casework.handoffs_retried += attempts - 1
-        if status in (200, 201) and number % 3 == 0:
-            again, more = await _until_acknowledged(
-                session, f"{other_gateway}/api/v1/handoffs", token, handoff, "text", patience)
-            casework.handoffs_retried += more
-            status = status if again in (200, 201) else again
-        if status in (200, 201):
-            casework.handoffs.append(conversation)
-        else:
-            (casework.refused if status else casework.unacknowledged).append(f"{conversation} ({status})")
+        status, retried = await filed("/api/v1/handoffs", handoff_body(conversation), "text", number % 3 == 0)
+        casework.handoffs_retried += retried
+        record(conversation, status, casework.handoffs)
         await asyncio.sleep(0.5)
 
 

@@ -16,11 +16,8 @@ TRIES = 20
 
 
 async def ask(session: aiohttp.ClientSession, url: str, token: str, conversation: str) -> Optional[int]:
-    body = {"conversation_id": conversation, "reason": "request_human", "country": None, "language": "en",
-            "context": {}}
-    async with session.post(f"{url}/api/v1/handoffs", json=body, headers={"Authorization": f"Bearer {token}"},
-                            timeout=aiohttp.ClientTimeout(total=30)) as response:
-        return response.status
+    status, _ = await load.casework_post(session, f"{url}/api/v1/handoffs", token, load.handoff_body(conversation))
+    return status
 
 
 def test_simultaneous_requests_to_both_gateways_open_one_handoff(scaled: ScaledStack) -> None:
