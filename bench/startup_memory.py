@@ -5,6 +5,7 @@ Run with the gateway environment: `make bench`. Uses free loopback ports and a s
 
 from __future__ import annotations
 
+import argparse
 import json
 import statistics
 import sys
@@ -53,6 +54,7 @@ def say(url: str, session_id: str, text: str) -> float:
 
 
 def main() -> int:
+    argparse.ArgumentParser(description=__doc__).parse_args()
     with tempfile.TemporaryDirectory() as scratch:
         stack = Stack(
             gateway_port=free_port(), rasa_port=free_port(), action_port=free_port(), var_dir=Path(scratch),

@@ -13,7 +13,7 @@ from bot.casework.agency_auth import create_token
 from bot.casework.directory import import_directory, parse_directory
 from bot.casework_admin import SAMPLE_DIRECTORY
 from bot.store.database import create_engine, session_factory
-from tests.gateway.conftest import SERVICE_TOKEN
+from tests.gateway.tokens import SERVICE_TOKEN
 
 SERVICE = {"Authorization": f"Bearer {SERVICE_TOKEN}"}
 # One token per agency that the tests act as.

@@ -18,8 +18,8 @@ from bot.settings import Settings
 from bot.store.migrate import upgrade
 from tests.databases import fresh_database
 from tests.fakes import FakeGraph, FakeTelegram
+from tests.gateway.tokens import SERVICE_TOKEN
 
-SERVICE_TOKEN = "service-token-for-tests"
 ENCRYPTION_KEY = "kNKsv0p8bSC8hF0rVYmVYkxTUnaEXOfz1lwN-mxXA0A="  # a Fernet key used only by tests
 
 
