@@ -370,20 +370,24 @@ class TurnRunner(ConversationWorkers):
             replies = replies + answer
         replies, choices = numbered(replies, spec.max_buttons, language)
         async with self.db() as session, session.begin():
+            # Of two replicas that both ran this message (one had lost its lease unnoticed), only
+            # the first to mark it answered stores its replies; the other's are dropped.
+            marked = await session.execute(
+                update(InboxMessage).where(InboxMessage.id == row.id, InboxMessage.status == "pending")
+                .values(status="done", text=None, processed_at=utcnow(), attempts=row.attempts + 1)
+            )
+            answered_elsewhere = not getattr(marked, "rowcount", 0)
             fresh = await session.get(InboxMessage, row.id)
             current = await session.get(Conversation, conversation.id)
             assert fresh is not None and current is not None
-            sent = await enqueue(session, self.keys, conversation.id, row.channel, replies, row.id, spec.text_limit)
-            fresh.status, fresh.text, fresh.processed_at = "done", None, utcnow()
-            fresh.attempts = row.attempts + 1
-            if erase_requested:
-                current.erase_requested_at = utcnow()  # erased once this reply is out (bot/erasure.py)
-            forget_checkins = current.checkins_forget_at is not None
-            current.language, current.language_source = language, decision.source
-            if choices is not None:
-                current.numbered_choices = choices
-            elif row.kind in (kinds.TEXT, kinds.BUTTON, kinds.COMMAND):
-                current.numbered_choices = None
+            if not answered_elsewhere:
+                sent = await self._store_answer(session, fresh, current, row, spec, replies, choices,
+                                                language, decision.source, erase_requested)
+        if answered_elsewhere:
+            logger.warning("a %s message was answered by another replica meanwhile", row.channel)
+            self._finish(row.id)
+            return True
+        forget_checkins = current.checkins_forget_at is not None
         # The next message in this batch sees this one's choices and language.
         conversation.numbered_choices = current.numbered_choices
         conversation.language, conversation.language_source = current.language, current.language_source
@@ -395,6 +399,24 @@ class TurnRunner(ConversationWorkers):
             await self._forget_checkins(conversation.id)
         self._finish(row.id)
         return True
+
+    async def _store_answer(
+        self, session: AsyncSession, fresh: InboxMessage, current: Conversation, row: InboxMessage,
+        spec: ChannelSpec, replies: List[BotReply], choices: Optional[Any], language: str, source: Optional[str],
+        erase_requested: bool,
+    ) -> List[OutboxMessage]:
+        """The turn's replies queued and its message marked answered, in the caller's transaction."""
+        sent = await enqueue(session, self.keys, current.id, row.channel, replies, row.id, spec.text_limit)
+        fresh.status, fresh.text, fresh.processed_at = "done", None, utcnow()
+        fresh.attempts = row.attempts + 1
+        if erase_requested:
+            current.erase_requested_at = utcnow()  # erased once this reply is out (bot/erasure.py)
+        current.language, current.language_source = language, source
+        if choices is not None:
+            current.numbered_choices = choices
+        elif row.kind in (kinds.TEXT, kinds.BUTTON, kinds.COMMAND):
+            current.numbered_choices = None
+        return sent
 
     async def _forget_checkins(self, conversation_id: str) -> None:
         """Check-ins were stopped in this turn: their answers leave Rasa's tracker now, between turns

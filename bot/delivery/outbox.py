@@ -280,10 +280,36 @@ class Deliverer(ConversationWorkers):
             wait = (_aware(row.next_attempt_at) - utcnow()).total_seconds()
             if wait > 0:  # the oldest message waits for its retry, and the later ones wait behind it
                 await asyncio.sleep(wait)
+            if not self.still_ours(conversation_id):
+                return True  # the lease went stale while waiting: the worker stops (workers.py)
+            if self.leases is not None and not await self._claim(row):
+                return True  # another replica sent it or is sending it: read the rows again
             if not await self._attempt(conversation, row):
                 return True  # a retry is scheduled: look again (the order is kept)
         # Messages added meanwhile re-arm the worker through kick(); a full batch may have more.
         return len(rows) == BATCH
+
+    async def _claim(self, row: OutboxMessage) -> bool:
+        """Replicas only: take this row for one send, or learn that another replica has it.
+
+        The attempt is counted before the send, and the row is kept from others for a lease's
+        lifetime: a replica that lost its conversation's lease unnoticed and still holds the row in
+        memory finds its `attempts` moved on and sends nothing. If this replica dies mid-send, the
+        row goes out again once the claim runs out (at least once: the platform may have it).
+        """
+        assert self.leases is not None
+        claimed_until = utcnow() + timedelta(seconds=self.leases.ttl)
+        async with self.db() as session, session.begin():
+            result = await session.execute(
+                update(OutboxMessage)
+                .where(OutboxMessage.id == row.id, OutboxMessage.status == "pending",
+                       OutboxMessage.attempts == row.attempts)
+                .values(attempts=row.attempts + 1, next_attempt_at=claimed_until)
+            )
+        if not getattr(result, "rowcount", 0):
+            logger.info("%s message already claimed by another replica", row.channel)
+            return False
+        return True  # _attempt writes the same count (row.attempts + 1) with the outcome
 
     async def _attempt(self, conversation: Conversation, row: OutboxMessage) -> bool:
         """One try; True when the message is settled (sent or failed for good)."""

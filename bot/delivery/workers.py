@@ -57,6 +57,11 @@ class ConversationWorkers:
             task.cancel()
         await asyncio.gather(*tasks, return_exceptions=True)
 
+    def still_ours(self, conversation_id: str) -> bool:
+        """Whether this replica may act for the conversation now: always without leases; with
+        them, while its lease is held and fresh (asked before each Rasa call and each send)."""
+        return self.leases is None or self.leases.still_held(f"{self.lease_kind}:{conversation_id}")
+
     async def step(self, conversation_id: str, batch: Optional[Any] = None) -> bool:
         """Do the conversation's next piece of work (`batch`, else read it); False when done."""
         raise NotImplementedError
@@ -66,6 +71,7 @@ class ConversationWorkers:
         raise NotImplementedError
 
     async def _drain(self, conversation_id: str, batch: Optional[Any] = None, sweep: bool = False) -> None:
+        stale = False
         try:
             if self.leases is None:
                 await self._loop(conversation_id, batch)
@@ -77,6 +83,9 @@ class ConversationWorkers:
                 # the lease is ours to do (that replica may have given up waiting for us).
                 while held:
                     await self._loop(conversation_id, None)
+                    if not self.still_ours(conversation_id):
+                        stale = True  # let go; then look again (the lease may just have been late)
+                        break
                     if not await self.has_work(conversation_id):
                         break
         except asyncio.CancelledError:
@@ -85,10 +94,15 @@ class ConversationWorkers:
             logger.exception("%s worker failed", type(self).__name__)
         finally:
             self._tasks.pop(conversation_id, None)
+        if stale:
+            self.kick(conversation_id)
 
     async def _loop(self, conversation_id: str, batch: Optional[Any]) -> None:
         while True:
             self._again.discard(conversation_id)
+            if not self.still_ours(conversation_id):
+                logger.warning("%s stopped: its lease is no longer safe to act on", type(self).__name__)
+                return  # the work stays pending: another replica, the sweep or the next kick does it
             more = await self.step(conversation_id, batch)
             batch = None
             # No await between "nothing found" and leaving: a kick in between re-arms the loop.

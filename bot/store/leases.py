@@ -7,6 +7,14 @@ the same rows. A lease is a row `name → holder, expires_at`: taken when free o
 while the work runs, dropped when it ends. A replica killed with its leases held loses them when
 they expire, and another replica's sweep picks the work up.
 
+A lease is only as good as its renewals: a replica whose event loop or database pool is so busy
+that it misses them can find, at its next renewal, that another replica has taken the work over.
+So a worker asks `still_held(name)` before each side effect (a Rasa call, a platform send): it is
+False once a renewal found the lease taken, or once the last successful renewal is older than
+`SAFE_FRACTION` of the lifetime (another replica may be about to take it). The outbox also claims
+each row before sending it (bot/delivery/outbox.py), and a turn's answer is stored only if its
+message is still unanswered (bot/router.py), so a replica that lost its lease sends nothing twice.
+
 SQLite deployments run one gateway: there the leases are off (`Leases.enabled` is False) unless a
 test switches them on.
 """
@@ -18,9 +26,10 @@ import contextlib
 import logging
 import os
 import socket
+import time
 import uuid
 from datetime import datetime, timedelta
-from typing import AsyncIterator, Optional
+from typing import AsyncIterator, Dict, Optional
 
 from sqlalchemy import DateTime, String, delete, update
 from sqlalchemy.dialects.postgresql import insert as pg_insert
@@ -31,6 +40,9 @@ from sqlalchemy.orm import Mapped, mapped_column
 from bot.store.models import Base, utcnow
 
 logger = logging.getLogger(__name__)
+
+# A lease whose last renewal is older than this share of its lifetime is no longer relied on.
+SAFE_FRACTION = 0.7
 
 
 class WorkerLease(Base):
@@ -55,6 +67,12 @@ class Leases:
         self.db = db
         self.holder = holder or replica_id()
         self.ttl = ttl_seconds
+        self._renewed: Dict[str, float] = {}  # lease held in a held() block → monotonic time of its last renewal
+
+    def still_held(self, name: str) -> bool:
+        """Whether this replica can still act on `name`'s work (see the module docstring)."""
+        renewed = self._renewed.get(name)
+        return renewed is not None and time.monotonic() - renewed < self.ttl * SAFE_FRACTION
 
     async def acquire(self, name: str) -> bool:
         """Take the lease if it is free, expired or already ours; True when we hold it."""
@@ -92,17 +110,21 @@ class Leases:
         """Hold `name` for the block (renewed in the background); yields False when another
         replica kept it for `wait_seconds`. The lease is dropped at the end of the block."""
         deadline = asyncio.get_running_loop().time() + wait_seconds
+        asked = time.monotonic()
         got = await self.acquire(name)
         while not got and asyncio.get_running_loop().time() < deadline:
             await asyncio.sleep(poll_seconds)
+            asked = time.monotonic()
             got = await self.acquire(name)
         if not got:
             yield False
             return
+        self._renewed[name] = asked  # the expiry written counts from before the request
         keeper = asyncio.create_task(self._keep(name))
         try:
             yield True
         finally:
+            self._renewed.pop(name, None)
             keeper.cancel()
             with contextlib.suppress(asyncio.CancelledError):
                 await keeper
@@ -113,9 +135,14 @@ class Leases:
 
     async def _keep(self, name: str) -> None:
         while True:
-            await asyncio.sleep(self.ttl / 3)
+            await asyncio.sleep(self.ttl / 4)
+            asked = time.monotonic()
             try:
-                if not await self.renew(name):
+                if await self.renew(name):
+                    self._renewed[name] = asked
+                else:  # another replica has it: stop acting on it (still_held is False from now)
+                    self._renewed.pop(name, None)
                     logger.warning("a worker lease was lost while held")
+                    return
             except Exception as exc:  # the database is away: try again; the lease may expire
                 logger.warning("lease renewal failed: %s", type(exc).__name__)

@@ -12,12 +12,18 @@ import pytest
 from aiohttp.test_utils import TestClient, TestServer
 
 from bot.app import create_app
+from bot.app_keys import RUNNER
+from bot.crypto import KeySet
+from bot.delivery.outbox import Deliverer, SendResult, enqueue
 from bot.handoff.fanout import RedisFanout
 from bot.handoff.hub import Hub
+from bot.pseudonym import pseudonym
+from bot.rasa_client import BotReply
 from bot.store.database import create_engine, session_factory
 from bot.store.leases import Leases
 from bot.store.migrate import upgrade
-from tests.gateway.conftest import TELEGRAM_SECRET, fixture, settle
+from bot.store.models import Conversation, OutboxMessage
+from tests.gateway.conftest import ENCRYPTION_KEY, TELEGRAM_SECRET, fixture, settle
 
 HEADERS = {"X-Telegram-Bot-Api-Secret-Token": TELEGRAM_SECRET}
 REDIS_URL = os.environ.get("TEST_REDIS_URL", "redis://127.0.0.1:6379/0")
@@ -48,6 +54,102 @@ async def test_a_lease_is_held_by_one_replica_until_it_is_released_or_expires(da
         assert not await second.renew("turn:c1")  # b learns it lost the lease
     finally:
         await engine.dispose()
+
+
+async def test_a_lease_that_was_not_renewed_in_time_or_was_taken_is_no_longer_acted_on(database_url: str) -> None:
+    """A replica too busy to renew (its event loop or its database pool starved) must stop acting
+    before another replica can take the work over, and must stop when it learns it was taken."""
+    upgrade(database_url)
+    engine = create_engine(database_url)
+    try:
+        db = session_factory(engine)
+        first, second = Leases(db, "replica-a", ttl_seconds=0.6), Leases(db, "replica-b", ttl_seconds=0.6)
+        assert not first.still_held("turn:c1")  # not taken yet
+        renewals_hang = asyncio.Event()
+        real_renew = first.renew
+
+        async def starved_renew(name: str) -> bool:
+            await renewals_hang.wait()
+            return await real_renew(name)
+
+        async with first.held("turn:c1") as held:
+            assert held and first.still_held("turn:c1")
+            await asyncio.sleep(0.3)
+            assert first.still_held("turn:c1")  # renewed in the background
+            first.renew = starved_renew  # type: ignore[method-assign]
+            await asyncio.sleep(0.6)
+            assert not first.still_held("turn:c1")  # stale before it expires for the others
+            assert await second.acquire("turn:c1")  # expired: the other replica takes it over
+            renewals_hang.set()
+            await asyncio.sleep(0.3)
+            assert not first.still_held("turn:c1")  # its renewal found the lease taken
+        assert not first.still_held("turn:c1")
+    finally:
+        await engine.dispose()
+
+
+async def test_a_replica_holding_a_stale_copy_of_a_reply_does_not_send_it_again(database_url: str) -> None:
+    """Two replicas read the same pending reply (one had lost its lease unnoticed): the first to
+    claim it sends it; the other finds it claimed and sends nothing."""
+    upgrade(database_url)
+    engine = create_engine(database_url)
+    sends: List[str] = []
+
+    class Recording:
+        async def send(self, conversation: Conversation, message: OutboxMessage) -> SendResult:
+            sends.append(message.body.get("text", ""))
+            return SendResult.sent(f"m{len(sends)}")
+
+    try:
+        db = session_factory(engine)
+        keys = KeySet([ENCRYPTION_KEY])
+        replicas = [Deliverer(db, keys, {"telegram": Recording()}, {}, pseudonym_key="key") for _ in range(2)]
+        for name, replica in zip(("replica-a", "replica-b"), replicas, strict=True):
+            replica.leases = Leases(db, name, ttl_seconds=5)
+        async with db() as session, session.begin():
+            session.add(Conversation(id="te-c1", channel="telegram", address=keys.encrypt("42")))
+            await session.flush()
+            await enqueue(session, keys, "te-c1", "telegram", [BotReply("your answer")])
+        found = [await replica._pending("te-c1") for replica in replicas]
+        assert all(f is not None for f in found)
+        (_, rows_a), (conversation_b, rows_b) = found[0], found[1]  # type: ignore[misc]
+        assert await replicas[1]._claim(rows_b[0])
+        assert await replicas[1]._attempt(conversation_b, rows_b[0])
+        assert not await replicas[0]._claim(rows_a[0])  # its copy is stale: nothing sent
+        assert sends == ["your answer"]
+        async with db() as session:
+            row = await session.get(OutboxMessage, rows_a[0].id)
+            assert row is not None and row.status == "sent" and row.attempts == 1
+    finally:
+        await engine.dispose()
+
+
+async def test_a_message_run_by_two_replicas_is_answered_once(channel_settings: Any, fake_rasa, fake_telegram) -> None:
+    """A replica that lost its turn lease unnoticed runs the same message as the one that took
+    it over: only the first answer is stored and sent."""
+    rasa, _ = fake_rasa
+    rasa.delay = 0.3
+    replicas = [TestClient(TestServer(create_app(channel_settings(worker_leases="off")), host="127.0.0.1"))
+                for _ in range(2)]
+    for client in replicas:
+        await client.start_server()
+    try:
+        chat = 700100
+        response = await replicas[0].post("/telegram/webhook", json=update_from(chat, 5001, "only once"),
+                                          headers=HEADERS)
+        assert response.status == 200
+        conversation = pseudonym("pseudonym-key-for-tests", "telegram", str(chat))
+        replicas[1].server.app[RUNNER].kick(conversation)  # the other replica runs it too
+        for _ in range(3):
+            for client in replicas:
+                await settle(client)
+        echoes = [sent["text"] for sent in fake_telegram.sent()
+                  if int(sent["chat_id"]) == chat and sent["text"].startswith("echo:")]
+        assert len(rasa.received) == 2  # both replicas really ran the turn
+        assert echoes == ["echo: only once"]
+    finally:
+        for client in replicas:
+            await client.close()
 
 
 async def test_two_replicas_answer_every_message_once_and_in_order(
