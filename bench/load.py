@@ -1,8 +1,8 @@
 """Load and soak over the webhooks: one replica set vs two (bot/scaled.py behind nginx).
 
-N simulated Telegram users (default 100) each send a message, wait for the bot's first reply
-(or the holding message), think for a second, and go on, for `--seconds` (default 600) per
-topology. Prints a table and draws PNG plots: throughput, ack and reply latency percentiles over
+N simulated Telegram users (default 100) each send a message, wait for the bot's answer (a
+holding message is not one), read the rest of it, think for a second, and go on, for `--seconds`
+(default 600) per topology. Prints a table and draws PNG plots: throughput, ack and reply latency percentiles over
 time, and the memory (RSS) of every process over time. Lost = acknowledged but never answered;
 duplicated = more platform sends than outbox rows marked sent.
 
@@ -68,7 +68,7 @@ async def user(session: aiohttp.ClientSession, sends_to: load.SendCounter, url: 
     while time.monotonic() < until:
         update_id += 1
         update = load.update_for(chat, update_id, load.TEXTS[update_id % len(load.TEXTS)])
-        before = sends_to(chat)
+        before = sends_to.answers(chat)
         sent = time.monotonic()
         try:
             async with session.post(f"{url}/telegram/webhook", json=update, headers=load.HEADERS,
@@ -81,13 +81,21 @@ async def user(session: aiohttp.ClientSession, sends_to: load.SendCounter, url: 
             await asyncio.sleep(1)
             continue
         run.acks.append((sent - started, (time.monotonic() - sent) * 1000))
-        while sends_to(chat) == before and time.monotonic() - sent < 60:  # noqa: ASYNC110
+        # The answer, not a holding message ("I have kept your message"): a person waits for it.
+        while sends_to.answers(chat) == before and time.monotonic() - sent < 60:  # noqa: ASYNC110
             await asyncio.sleep(0.05)
-        if sends_to(chat) == before:
+        if sends_to.answers(chat) == before:
             run.unanswered += 1
         else:
             run.replies.append((sent - started, time.monotonic() - sent))
-        await asyncio.sleep(1.0)
+        # A turn's answer can be several messages: read them all before writing again, or the
+        # next message's "answer" is the rest of this one's and the user outruns the bot.
+        while True:
+            seen = sends_to(chat)
+            await asyncio.sleep(0.5)
+            if sends_to(chat) == seen:
+                break
+        await asyncio.sleep(0.5)  # thinking (1 s since the last message, with the wait above)
 
 
 def measure(replicas: int, seconds: float, users: int, out: Path) -> Run:

@@ -15,6 +15,7 @@ from typing import Any, Dict, List, Optional
 import aiohttp
 import asyncpg
 
+from bot.channels import notes
 from bot.pseudonym import pseudonym
 from tests.fakes import FakeTelegram
 from tests.gateway.casework_support import report_body
@@ -77,16 +78,29 @@ class SendCounter:
         self.telegram = telegram
         self.seen = 0
         self.by_chat: Dict[int, int] = {}
+        self.answers_by_chat: Dict[int, int] = {}  # the same, without the holding messages
+        self.holding = {notes.say("HOLDING", code) for code in ("en", "es", "fr")}
 
-    def __call__(self, chat: int) -> int:
+    def _read(self) -> None:
         calls = self.telegram.calls
         end = len(calls)  # the fake appends from another thread: count up to a fixed end
         for call in calls[self.seen:end]:
             if call.method == "sendMessage":
                 key = int(call.params.get("chat_id", 0))
                 self.by_chat[key] = self.by_chat.get(key, 0) + 1
+                if call.params.get("text") not in self.holding:
+                    self.answers_by_chat[key] = self.answers_by_chat.get(key, 0) + 1
         self.seen = end
+
+    def __call__(self, chat: int) -> int:
+        """Every message the bot sent this chat."""
+        self._read()
         return self.by_chat.get(chat, 0)
+
+    def answers(self, chat: int) -> int:
+        """The bot's answers to this chat (holding messages say the answer is coming; not counted)."""
+        self._read()
+        return self.answers_by_chat.get(chat, 0)
 
 
 async def deliver(session: aiohttp.ClientSession, url: str, update: Dict[str, Any], patience: float = 90.0) -> bool:
