@@ -1,0 +1,72 @@
+"""Negations, conditions and who-is-concerned cases from the dev18–dev19 round (issue 6).
+
+Each case names one flag and whether the claim raises it, with all languages' patterns loaded as
+the pipeline loads them. Harmless claims come from legitimate adverts (an application deadline,
+clothed photos for a model agency, papers said to be not needed); the others say the same things
+where the worker is the one harmed. Sentences are invented for these tests.
+"""
+
+from __future__ import annotations
+
+import pytest
+import spacy
+
+from nlu.red_flag_scanner import load_rules, scan
+
+RULES = load_rules(["en", "es", "fr"])
+TOKENIZERS = {lang: spacy.blank(lang) for lang in ("en", "es", "fr")}
+
+
+def raises(lang: str, text: str, flag: str) -> bool:
+    return flag in {e["value"] for e in scan(TOKENIZERS[lang](text), RULES)}
+
+
+@pytest.mark.parametrize(
+    "lang, text, flag, expected",
+    [
+        # An age with "years" between the number and "and up" is still an age floor under 18.
+        ("en", "Garment factory needs girls, 15 years and up are accepted.", "minor_targeted", True),
+        ("en", "Packers wanted, 16 years old and above.", "minor_targeted", True),
+        ("en", "Packers wanted, 18 years and up.", "minor_targeted", False),
+        # Papers said to be not needed are not being kept by anyone...
+        ("en", "No ID card needed, we travel together with the agent.", "document_retention", False),
+        ("en", "The agent keeps your ID card until the debt is paid.", "document_retention", True),
+        # ...and "no papers needed" does not cancel a contract denied in the same claim.
+        ("en", "Boat work, no papers needed, no contract.", "no_contract", True),
+        ("en", "Fishing crew wanted, no papers needed for EU citizens.", "no_contract", False),
+        # The worker crossing a border is a journey (a visa question), not a job that changes.
+        ("en", "We cross the river at night with the broker.", "job_switch", False),
+        ("en", "We cross the river at night with the broker.", "wrong_visa", True),
+        ("en", "The real job is across the border, not here.", "job_switch", True),
+        # Limited places next to an ordinary application deadline are not pressure.
+        ("es", "Plazas limitadas: postula antes del 15 de marzo.", "urgency_pressure", False),
+        ("es", "Plazas limitadas, paga la reserva antes del viernes.", "urgency_pressure", True),
+        ("es", "Quedan 3 plazas, inscríbete antes del viernes.", "urgency_pressure", True),
+        ("fr", "Date limite de candidature: 15 mars, places limitées.", "urgency_pressure", False),
+        ("fr", "Places limitées, il reste deux places, envoyez votre dossier avant le 10 mai.", "urgency_pressure", True),
+        # Clothed, natural photos are how model agencies ask; a bikini in the same claim is still a flag.
+        ("fr", "Envoyez deux photos naturelles, visage et en pied, en jean et t-shirt.", "photo_request", False),
+        ("fr", "Envoie une photo en pied et une en lingerie.", "photo_request", True),
+        ("es", "Manda dos fotos de cuerpo entero, naturales, en jeans.", "photo_request", False),
+        ("es", "Fotos de cuerpo entero sin maquillaje y en bikini.", "photo_request", True),
+        # A girl's age asked for is a minor targeted; the age of the children she cares for is not.
+        ("es", "Se busca nena de 14 años para limpieza.", "minor_targeted", True),
+        ("es", "Familia busca niñera para cuidar a dos niños de 12 años.", "minor_targeted", False),
+        ("es", "Familia busca niña de 14 años para cuidar a sus hijos.", "minor_targeted", True),
+        # Contract denied in a list; confinement said as "cannot go out" and "nobody goes ashore".
+        ("es", "No necesita papeles ni contrato.", "no_contract", True),
+        ("es", "La patrona manda y no puede salir sola.", "movement_restriction", True),
+        ("es", "Nadie baja a tierra en seis meses.", "movement_restriction", True),
+        ("fr", "Pas de sortie pendant la semaine.", "movement_restriction", True),
+        ("fr", "Personne ne descend à terre pendant la saison.", "movement_restriction", True),
+        # High pay for only knowing how to type; a fee said as "the trip comes to".
+        ("es", "Solo saber escribir en la computadora.", "unrealistic_pay", True),
+        ("fr", "Il suffit de savoir taper sur un clavier.", "unrealistic_pay", True),
+        ("es", "El viaje sale en 60 mil quetzales.", "recruitment_fee", True),
+        # An employer named only on arrival, for any kind of workplace.
+        ("es", "El nombre del establecimiento te lo digo al llegar.", "vague_employer", True),
+        ("fr", "Le nom de l'établissement sera donné à l'arrivée.", "vague_employer", True),
+    ],
+)
+def test_conditions_decide_whether_a_claim_is_a_flag(lang: str, text: str, flag: str, expected: bool) -> None:
+    assert raises(lang, text, flag) is expected
