@@ -31,6 +31,14 @@ def raises(lang: str, text: str, flag: str) -> bool:
         # Papers said to be not needed are not being kept by anyone...
         ("en", "No ID card needed, we travel together with the agent.", "document_retention", False),
         ("en", "The agent keeps your ID card until the debt is paid.", "document_retention", True),
+        # A promise never to ask for the passport is not retention, however many words it takes;
+        # a worker not allowed to keep it, or a passport given back only after payment, is.
+        ("en", "We will never ask you to hand over your passport or phone.", "document_retention", False),
+        ("en", "UAE law does not allow employers to keep workers' passports.", "document_retention", False),
+        ("en", "They will not let you keep your passport.", "document_retention", True),
+        ("en", "The company does not allow workers to keep their passports.", "document_retention", True),
+        ("en", "The agency will never give back your passport until you pay.", "document_retention", True),
+        ("en", "We let you keep your passport.", "document_retention", False),
         # ...and "no papers needed" does not cancel a contract denied in the same claim.
         ("en", "Boat work, no papers needed, no contract.", "no_contract", True),
         ("en", "Fishing crew wanted, no papers needed for EU citizens.", "no_contract", False),
