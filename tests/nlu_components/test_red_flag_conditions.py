@@ -39,6 +39,26 @@ def raises(lang: str, text: str, flag: str) -> bool:
         ("en", "The company does not allow workers to keep their passports.", "document_retention", True),
         ("en", "The agency will never give back your passport until you pay.", "document_retention", True),
         ("en", "We let you keep your passport.", "document_retention", False),
+        # Discretion towards a current employer or other candidates is not secrecy from family.
+        ("en", "Don't tell your current employer until you have our written offer.", "secrecy", False),
+        ("en", "We ask you not to discuss salary with other candidates.", "secrecy", False),
+        ("en", "Don't tell your family until you are there.", "secrecy", True),
+        # Rules for the workstation, the shift and sterile rooms are workplace rules, not confinement.
+        ("en", "Workers are not allowed to leave their workstation during the shift.", "movement_restriction", False),
+        ("en", "Phones are not allowed in the clean room.", "movement_restriction", False),
+        ("en", "Workers cannot go outside during the shift or on days off.", "movement_restriction", True),
+        # A transfer only with the worker's agreement is not a job switch.
+        ("en", "The employer may transfer you to another branch only with your written agreement.", "job_switch", False),
+        ("en", "The employer may transfer you to another branch at any time.", "job_switch", True),
+        # A full-length photo in work clothes is not a body photo; with a bikini, or "for the uniform", it is.
+        ("en", "Send a full-length photo in work clothes.", "photo_request", False),
+        ("en", "Send a full-length photo in work clothes and one in a bikini.", "photo_request", True),
+        ("en", "Send a selfie and a full body pic for the uniform.", "photo_request", True),
+        # High pay named for senior or qualified trades is not a lure; with "no experience" it is.
+        ("en", "Starting salary $4,000/month for senior nurses with ICU experience.", "unrealistic_pay", False),
+        ("en", "Experienced welders earn $4,500 per month on offshore rigs.", "unrealistic_pay", False),
+        ("en", "Senior welders earn $4,500 per month, no experience needed.", "unrealistic_pay", True),
+        ("en", "Earn $5,000 a month with no experience needed.", "unrealistic_pay", True),
         # ...and "no papers needed" does not cancel a contract denied in the same claim.
         ("en", "Boat work, no papers needed, no contract.", "no_contract", True),
         ("en", "Fishing crew wanted, no papers needed for EU citizens.", "no_contract", False),
