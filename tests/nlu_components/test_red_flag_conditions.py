@@ -48,7 +48,7 @@ def raises(lang: str, text: str, flag: str) -> bool:
         ("en", "Phones are not allowed in the clean room.", "movement_restriction", False),
         ("en", "Workers cannot go outside during the shift or on days off.", "movement_restriction", True),
         # A transfer only with the worker's agreement is not a job switch.
-        ("en", "The employer may transfer you to another branch only with your written agreement.", "job_switch", False),
+        ("en", "The employer may move you to another branch only with your written agreement.", "job_switch", False),
         ("en", "The employer may transfer you to another branch at any time.", "job_switch", True),
         # A full-length photo in work clothes is not a body photo; with a bikini, or "for the uniform", it is.
         ("en", "Send a full-length photo in work clothes.", "photo_request", False),
@@ -67,7 +67,7 @@ def raises(lang: str, text: str, flag: str) -> bool:
         ("es", "No le digas a tu familia hasta que llegues.", "secrecy", True),
         ("fr", "N'en parlez pas a votre employeur actuel avant d'avoir l'offre ecrite.", "secrecy", False),
         ("fr", "N'en parle pas a ta famille.", "secrecy", True),
-        ("es", "Salario inicial de 4.000 dólares al mes para enfermeras con experiencia en UCI.", "unrealistic_pay", False),
+        ("es", "Salario de 4.000 dólares al mes para enfermeras con experiencia en UCI.", "unrealistic_pay", False),
         ("es", "4.000 dólares al mes para enfermeras, sin experiencia.", "unrealistic_pay", True),
         ("fr", "Salaire de 4 500 euros par mois pour des infirmieres experimentees.", "unrealistic_pay", False),
         ("fr", "4 500 euros par mois, sans experience.", "unrealistic_pay", True),
@@ -94,7 +94,7 @@ def raises(lang: str, text: str, flag: str) -> bool:
         ("es", "Plazas limitadas, paga la reserva antes del viernes.", "urgency_pressure", True),
         ("es", "Quedan 3 plazas, inscríbete antes del viernes.", "urgency_pressure", True),
         ("fr", "Date limite de candidature: 15 mars, places limitées.", "urgency_pressure", False),
-        ("fr", "Places limitées, il reste deux places, envoyez votre dossier avant le 10 mai.", "urgency_pressure", True),
+        ("fr", "Places limitées, il reste deux places, envoyez le dossier avant le 10 mai.", "urgency_pressure", True),
         # Clothed, natural photos are how model agencies ask; a bikini in the same claim is still a flag.
         ("fr", "Envoyez deux photos naturelles, visage et en pied, en jean et t-shirt.", "photo_request", False),
         ("fr", "Envoie une photo en pied et une en lingerie.", "photo_request", True),
