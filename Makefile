@@ -146,8 +146,8 @@ eval-nlu-per-language: install ## train one NLU model per language and score eac
 	done
 
 .PHONY: eval-offers
-eval-offers: install ## score red flags and verdicts on the held-out adverts (then the dev sets tuned on)
-	$(RASA_PY) bench/eval_offers.py --rules en,es,fr tests/job_offers/holdout.yml
+eval-offers: install ## score red flags and verdicts on the two held-out sets (then the dev sets tuned on)
+	$(RASA_PY) bench/eval_offers.py --rules en,es,fr tests/job_offers/holdout.yml tests/job_offers/holdout2.yml
 	$(RASA_PY) bench/eval_offers.py --rules en,es,fr tests/job_offers/dev*.yml
 
 .PHONY: lint
