@@ -512,6 +512,14 @@ def is_danger(lang: str, text: str) -> bool:
         ("fr", "appelez la police pour moi"),
         ("fr", "je suis en danger"),
         ("fr", "aidez moi vite"),
+        ("es", "nos amenazaron con matarnos si hablamos"),
+        ("es", "toy encerrada en el cuarto"),
+        ("es", "me voy a quitar la vida"),
+        ("es", "los estan metiendo a la fuerza en un camion ahora mismo"),
+        ("fr", "chui enfermée dans la cave"),
+        ("fr", "ils nous ont vendus, venez vite"),
+        ("fr", "je vais me suicider"),
+        ("fr", "ils sont en train d'emmener ma soeur"),
     ],
 )
 def test_danger_phrases_are_emergencies(lang: str, text: str) -> None:
@@ -529,6 +537,14 @@ def test_danger_phrases_are_emergencies(lang: str, text: str) -> None:
         ("fr", "madame me laisse pas sortir le jour de repos, elle a le droit?"),
         ("fr", "il frappe à la porte"),
         ("fr", "quelqu'un me suit sur tiktok"),
+        # Advice about someone else's danger, or a past one, is a question, not an alarm.
+        ("es", "que hago si alguien esta en peligro"),
+        ("es", "cuando un niño esta en peligro a quien aviso?"),
+        ("es", "me vendieron cuando era niña, que derechos tengo?"),
+        ("es", "mi tia me quiere llevar a trabajar a la capital, es seguro?"),
+        ("fr", "que faire si quelqu'un est en danger"),
+        ("fr", "quand un enfant est en danger, qui appeler ?"),
+        ("fr", "on m'a vendue quand j'étais petite, j'ai droit à quoi ?"),
     ],
 )
 def test_ordinary_messages_are_not_emergencies(lang: str, text: str) -> None:
