@@ -38,6 +38,21 @@ def raises(text: str, flag: str) -> bool:
         ("Registration fee 200 dollars, waived only if you bring two friends.", "recruitment_fee", True),
         ("Workers pay nothing for the visa or ticket.", "recruitment_fee", False),
         ("Workers pay 300 dollars for the visa and ticket.", "recruitment_fee", True),
+        # An identity card or travel document kept by a boss is retention even when the ad never says
+        # "passport"; an ID sent with an application, an email ID, a contract's ID number, a document
+        # the employer pays for, or the worker told to take care of their own passport is not.
+        ("Your ID stays with the boss.", "document_retention", True),
+        ("Your ID stays with you.", "document_retention", False),
+        ("The agent will hold your ID until the fees are paid.", "document_retention", True),
+        ("Submit your CV to our email ID hr@example.com.", "document_retention", False),
+        ("Your travel document stays in the office safe until the end of the contract.", "document_retention", True),
+        ("Submit your ID and diploma with the application.", "document_retention", False),
+        ("Foreign domestic helper, Standard Employment Contract ID 407.", "document_retention", False),
+        ("Emirates ID, visa and medical paid by the employer.", "document_retention", False),
+        ("Visa paid by the sponsor, and the sponsor keeps your ID during the contract.", "document_retention", True),
+        ("Please take care of your passport while travelling.", "document_retention", False),
+        ("We look after your passport while you work.", "document_retention", True),
+        ("The madam holds everyone's ID for safekeeping.", "document_retention", True),
     ],
 )
 def test_phrasings_decide_whether_a_claim_is_a_flag(text: str, flag: str, expected: bool) -> None:
