@@ -53,6 +53,21 @@ def raises(text: str, flag: str) -> bool:
         ("Please take care of your passport while travelling.", "document_retention", False),
         ("We look after your passport while you work.", "document_retention", True),
         ("The madam holds everyone's ID for safekeeping.", "document_retention", True),
+        # An agreement said to be verbal, "by word" or a handshake, a boss who does not "do" contracts,
+        # papers signed at the destination: no written contract. A contract that becomes permanent after
+        # probation is a contract, and hiring "by word of mouth" is how people hear of a job.
+        ("The agreement is verbal.", "no_contract", True),
+        ("The agreement is in writing.", "no_contract", False),
+        ("Everything is by word, no paperwork.", "no_contract", True),
+        ("We hire by word of mouth and referrals.", "no_contract", False),
+        ("Everything is agreed by word of mouth.", "no_contract", True),
+        ("We don't do contracts, it's a family business.", "no_contract", True),
+        ("We don't do unpaid trial shifts.", "no_contract", False),
+        ("You sign the papers at the destination.", "no_contract", True),
+        ("Sign the contract at our Manila office before departure.", "no_contract", False),
+        ("Permanent contract after the trial period.", "no_contract", False),
+        ("Fixed-term contract for 6 months, then permanent after probation.", "no_contract", False),
+        ("Contract only after the trial month, no papers before.", "no_contract", True),
     ],
 )
 def test_phrasings_decide_whether_a_claim_is_a_flag(text: str, flag: str, expected: bool) -> None:
