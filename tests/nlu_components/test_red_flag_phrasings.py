@@ -68,6 +68,21 @@ def raises(text: str, flag: str) -> bool:
         ("Permanent contract after the trial period.", "no_contract", False),
         ("Fixed-term contract for 6 months, then permanent after probation.", "no_contract", False),
         ("Contract only after the trial month, no papers before.", "no_contract", True),
+        # "Our client" hides the employer unless the client is named; a registered company form
+        # (B.V., W.L.L., AG) names it. Praise with no article at the head of a claim ("Good family in
+        # Jeddah") and a job at "my cousin's restaurant" leave the employer unknown, but "big company
+        # benefits" describe a named employer's perks.
+        ("Our client in Dubai needs drivers.", "vague_employer", True),
+        ("Our client, FreshWay Distribution, is hiring order pickers in Venlo.", "vague_employer", False),
+        ("Our client, Dubai's largest hotel group, needs waiters.", "vague_employer", True),
+        ("A leading logistics company in the Netherlands needs drivers.", "vague_employer", True),
+        ("We are a leading logistics company in the Netherlands: Vandermeer Distributie B.V.", "vague_employer", False),
+        ("Engineers for a leading construction company in Qatar, Al Noor W.L.L.", "vague_employer", False),
+        ("Good family in Jeddah needs a housemaid.", "vague_employer", True),
+        ("Wealthy family needs a nanny, good salary.", "vague_employer", True),
+        ("Big company benefits: health insurance and pension.", "vague_employer", False),
+        ("My cousin's restaurant in London needs a cook.", "vague_employer", True),
+        ("My friend's company, Norland Foods Ltd, needs drivers.", "vague_employer", False),
     ],
 )
 def test_phrasings_decide_whether_a_claim_is_a_flag(text: str, flag: str, expected: bool) -> None:
