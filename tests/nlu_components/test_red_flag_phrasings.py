@@ -83,6 +83,19 @@ def raises(text: str, flag: str) -> bool:
         ("Big company benefits: health insurance and pension.", "vague_employer", False),
         ("My cousin's restaurant in London needs a cook.", "vague_employer", True),
         ("My friend's company, Norland Foods Ltd, needs drivers.", "vague_employer", False),
+        # A number of positions or an invitation to apply now is not pressure; seats, money owed today,
+        # an answer demanded within the hour are. A recruiter promising to reply quickly is service.
+        ("Only 4 positions; apply before 30 April.", "urgency_pressure", False),
+        ("Only 3 seats.", "urgency_pressure", True),
+        ("Send your CV now to jobs@example.org.", "urgency_pressure", False),
+        ("Apply now, interviews in March.", "urgency_pressure", False),
+        ("Apply now, only 3 slots left.", "urgency_pressure", True),
+        ("You must pay today to keep your place.", "urgency_pressure", True),
+        ("Salary is paid on the 25th of each month.", "urgency_pressure", False),
+        ("Don't think too long, the boss wants an answer in one hour.", "urgency_pressure", True),
+        ("Interviews take about one hour.", "urgency_pressure", False),
+        ("We reply within 2 hours on weekdays.", "urgency_pressure", False),
+        ("Reply within 2 hours or the seat goes to another girl.", "urgency_pressure", True),
     ],
 )
 def test_phrasings_decide_whether_a_claim_is_a_flag(text: str, flag: str, expected: bool) -> None:
