@@ -96,6 +96,20 @@ def raises(text: str, flag: str) -> bool:
         ("Interviews take about one hour.", "urgency_pressure", False),
         ("We reply within 2 hours on weekdays.", "urgency_pressure", False),
         ("Reply within 2 hours or the seat goes to another girl.", "urgency_pressure", True),
+        # A job that turns into "other work" later, a stage job that turns into keeping customers
+        # company, a job or destination that "may be different": a switch. A transfer in the same role,
+        # a promotion, or a trainee who later takes their own patients is not.
+        ("You'll start as a waitress, later other work.", "job_switch", True),
+        ("You start as a commis chef, later promoted to chef de partie.", "job_switch", False),
+        ("At first you sing and dance, then you accompany customers.", "job_switch", True),
+        ("At first you shadow a senior nurse, then you take your own patients.", "job_switch", False),
+        ("The job may be different when you arrive.", "job_switch", True),
+        ("Work hours may be different each week.", "job_switch", False),
+        ("You go to Dubai first, then maybe Oman or Iraq.", "job_switch", True),
+        ("The work is cleaning, but sometimes other duties the boss says.", "job_switch", True),
+        ("Other duties as assigned by your manager.", "job_switch", False),
+        ("You may be assigned to another project site in the same role and pay.", "job_switch", False),
+        ("You may be assigned to another project site in another role.", "job_switch", True),
     ],
 )
 def test_phrasings_decide_whether_a_claim_is_a_flag(text: str, flag: str, expected: bool) -> None:
