@@ -110,6 +110,25 @@ def raises(text: str, flag: str) -> bool:
         ("Other duties as assigned by your manager.", "job_switch", False),
         ("You may be assigned to another project site in the same role and pay.", "job_switch", False),
         ("You may be assigned to another project site in another role.", "job_switch", True),
+        # Confinement said without "cannot leave": not free to leave, going out not allowed, workers
+        # kept inside, no leaving the compound, staying in after work. Free to leave, rules for the
+        # shift and keeping a house clean are not.
+        ("You are not free to leave until the contract ends.", "movement_restriction", True),
+        ("You are free to leave the house on your day off.", "movement_restriction", False),
+        ("Going out of the house is not allowed.", "movement_restriction", True),
+        ("Leaving the site during the shift is not allowed.", "movement_restriction", False),
+        ("We keep the girls inside the house after work.", "movement_restriction", True),
+        ("We keep the house clean and quiet.", "movement_restriction", False),
+        ("No leaving the compound.", "movement_restriction", True),
+        ("Staff must stay in the house after work.", "movement_restriction", True),
+        ("Staff must stay in the house during working hours.", "movement_restriction", False),
+        # A stranger asking to be written to on a messaging app, or who messaged the worker there, is a
+        # stranger online; a recruiter of a named firm on LinkedIn, or a company's WhatsApp line, is not.
+        ("DM me on Telegram for the job.", "online_stranger", True),
+        ("DM me on LinkedIn about the role.", "online_stranger", False),
+        ("I messaged you on Instagram about a job abroad.", "online_stranger", True),
+        ("I'm a recruiter at Talentbridge and found your profile on LinkedIn.", "online_stranger", False),
+        ("I'm a recruiter and found your profile on Instagram.", "online_stranger", True),
     ],
 )
 def test_phrasings_decide_whether_a_claim_is_a_flag(text: str, flag: str, expected: bool) -> None:
