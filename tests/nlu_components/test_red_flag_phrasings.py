@@ -141,9 +141,9 @@ def raises(text: str, flag: str) -> bool:
 def test_phrasings_decide_whether_a_claim_is_a_flag(text: str, flag: str, expected: bool) -> None:
     assert raises(text, flag) is expected
 
-# Probes written for the dev20 round before its author read the patterns: harmless clauses of
-# legitimate adverts and the harmful phrasings of the weakest flags. Most already held; they stay
-# as a guard for later changes. Two known misses are left open (see docs/benchmarks.md).
+# Probes of the dev20 round (the first ones written before its author read the patterns, the rest
+# after): harmless clauses of legitimate adverts and harmful phrasings of the weakest flags. Most
+# already held; they stay as a guard for later changes. Two known misses are left open (see docs/benchmarks.md).
 PROBES = [
     ("A big company in Dubai needs cleaners.", "vague_employer", True),
     ("A rich family in Kuwait is looking for a nanny.", "vague_employer", True),
