@@ -129,6 +129,14 @@ def raises(text: str, flag: str) -> bool:
         ("I messaged you on Instagram about a job abroad.", "online_stranger", True),
         ("I'm a recruiter at Talentbridge and found your profile on LinkedIn.", "online_stranger", False),
         ("I'm a recruiter and found your profile on Instagram.", "online_stranger", True),
+        # A description followed by the employer's name in brackets or after a dash names it; a place
+        # in brackets, or a colon before the pay, does not.
+        ("A 5-star hotel in Dubai (Marlowe Hotels) is hiring waiters.", "vague_employer", False),
+        ("A big company in Riyadh (Saudi Arabia) needs cleaners.", "vague_employer", True),
+        ("A leading hospital in Riyadh - King Faisal Specialist Care - needs ICU nurses.", "vague_employer", False),
+        ("Our client, a leading hotel group (Marlowe Hotels), is hiring.", "vague_employer", False),
+        ("Our client, a leading hotel group, is hiring.", "vague_employer", True),
+        ("A big company in Dubai: Salary 2000 dollars.", "vague_employer", True),
         # Offshore and fly-in fly-out rosters pay high by design; the same pay for no experience is a lure.
         (
             "Pay US$7,800 per month plus offshore allowance for roustabouts on a 28/28 rotation.",
