@@ -377,11 +377,10 @@ class TurnRunner(ConversationWorkers):
                 .values(status="done", text=None, processed_at=utcnow(), attempts=row.attempts + 1)
             )
             answered_elsewhere = not getattr(marked, "rowcount", 0)
-            fresh = await session.get(InboxMessage, row.id)
             current = await session.get(Conversation, conversation.id)
-            assert fresh is not None and current is not None
+            assert current is not None
             if not answered_elsewhere:
-                sent = await self._store_answer(session, fresh, current, row, spec, replies, choices,
+                sent = await self._store_answer(session, current, row, spec, replies, choices,
                                                 language, decision.source, erase_requested)
         if answered_elsewhere:
             logger.warning("a %s message was answered by another replica meanwhile", row.channel)
@@ -401,14 +400,13 @@ class TurnRunner(ConversationWorkers):
         return True
 
     async def _store_answer(
-        self, session: AsyncSession, fresh: InboxMessage, current: Conversation, row: InboxMessage,
+        self, session: AsyncSession, current: Conversation, row: InboxMessage,
         spec: ChannelSpec, replies: List[BotReply], choices: Optional[Any], language: str, source: Optional[str],
         erase_requested: bool,
     ) -> List[OutboxMessage]:
-        """The turn's replies queued and its message marked answered, in the caller's transaction."""
+        """The turn's replies queued and the conversation updated, in the caller's transaction (which
+        has already marked the message answered)."""
         sent = await enqueue(session, self.keys, current.id, row.channel, replies, row.id, spec.text_limit)
-        fresh.status, fresh.text, fresh.processed_at = "done", None, utcnow()
-        fresh.attempts = row.attempts + 1
         if erase_requested:
             current.erase_requested_at = utcnow()  # erased once this reply is out (bot/erasure.py)
         current.language, current.language_source = language, source
