@@ -146,9 +146,15 @@ eval-nlu-per-language: install ## train one NLU model per language and score eac
 	done
 
 .PHONY: eval-offers
-eval-offers: install ## score red flags and verdicts on the two held-out sets (then the dev sets tuned on)
-	$(RASA_PY) bench/eval_offers.py --rules en,es,fr tests/job_offers/holdout.yml tests/job_offers/holdout2.yml
+HOLDOUT_ADS := tests/job_offers/holdout.yml tests/job_offers/holdout2.yml tests/job_offers/holdout3.yml
+eval-offers: install ## score red flags and verdicts on the three held-out sets, with and without the learned second opinion (then the dev sets tuned on)
+	$(RASA_PY) bench/eval_offers.py --rules en,es,fr $(HOLDOUT_ADS)
+	$(RASA_PY) bench/eval_offers.py --rules en,es,fr --patterns-only $(HOLDOUT_ADS)
 	$(RASA_PY) bench/eval_offers.py --rules en,es,fr tests/job_offers/dev*.yml
+
+.PHONY: red-flag-model
+red-flag-model: install ## retrain the red-flag second opinion (nlu/patterns/red_flags_model.json) on tests/job_offers/dev*.yml
+	$(RASA_PY) scripts/train_red_flag_model.py
 
 .PHONY: lint
 lint: install ## ruff and mypy over every package

@@ -22,7 +22,8 @@ import yaml
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from actions.job_offer.scoring import RED_FLAGS, score_offer  # noqa: E402
-from nlu.red_flag_scanner import FlagRule, load_rules, scan  # noqa: E402
+from nlu.red_flag_model import load_model  # noqa: E402
+from nlu.red_flag_scanner import FlagRule, load_rules, scan, scan_with_model  # noqa: E402
 
 
 def main(argv: Optional[List[str]] = None) -> int:
@@ -30,11 +31,12 @@ def main(argv: Optional[List[str]] = None) -> int:
     parser.add_argument("files", nargs="+")
     parser.add_argument("--language", default="en")
     parser.add_argument("--rules", help="languages whose patterns scan every ad, e.g. en,es,fr")
+    parser.add_argument("--patterns-only", action="store_true", help="without the learned second opinion")
     parser.add_argument("--show-errors", action="store_true", help="print each ad's missed and extra flags")
     args = parser.parse_args(argv)
     for path in args.files:
         ads = yaml.safe_load(Path(path).read_text(encoding="utf-8"))["ads"]
-        evaluate(path, ads, args.language, args.show_errors, args.rules)
+        evaluate(path, ads, args.language, args.show_errors, args.rules, not args.patterns_only)
     return 0
 
 
@@ -44,7 +46,14 @@ def scanner_for(language: str, rules: Optional[str] = None) -> Tuple[Any, List[F
     return spacy.blank(language), load_rules(rules.split(",") if rules else [language])
 
 
-def evaluate(path: str, ads: List[Dict], default_language: str, show_errors: bool, rules: Optional[str] = None) -> None:
+def evaluate(
+    path: str,
+    ads: List[Dict],
+    default_language: str,
+    show_errors: bool,
+    rules: Optional[str] = None,
+    model: bool = True,
+) -> None:
     tp: Dict[str, int] = collections.Counter()
     fp: Dict[str, int] = collections.Counter()
     fn: Dict[str, int] = collections.Counter()
@@ -52,8 +61,12 @@ def evaluate(path: str, ads: List[Dict], default_language: str, show_errors: boo
     correct_risk = 0
     for ad in ads:
         gold: Set[str] = set(ad.get("flags") or [])
-        nlp, flag_rules = scanner_for(ad.get("language", default_language), rules)
-        found = {e["value"] for e in scan(nlp(ad["text"]), flag_rules)}
+        language = ad.get("language", default_language)
+        nlp, flag_rules = scanner_for(language, rules)
+        if model:
+            found = {e["value"] for e in scan_with_model(nlp(ad["text"]), flag_rules, language, load_model())}
+        else:
+            found = {e["value"] for e in scan(nlp(ad["text"]), flag_rules)}
         for flag in RED_FLAGS:
             tp[flag] += flag in gold and flag in found
             fp[flag] += flag not in gold and flag in found
@@ -64,7 +77,7 @@ def evaluate(path: str, ads: List[Dict], default_language: str, show_errors: boo
         if show_errors and (gold != found):
             print(f"  {ad['id']} ({ad['label']}, {risk}): missed {sorted(gold - found)} extra {sorted(found - gold)}")
 
-    print(f"\n## {path}: {len(ads)} adverts\n")
+    print(f"\n## {path}: {len(ads)} adverts ({'patterns and learned second opinion' if model else 'patterns only'})\n")
     print("| flag | precision | recall | F1 | gold |")
     print("|---|---:|---:|---:|---:|")
     for flag in RED_FLAGS:

@@ -21,6 +21,7 @@ from rasa.shared.nlu.training_data.message import Message
 from spacy.tokens import Doc, Token
 
 from nlu.config_only_component import ConfigOnlyComponent
+from nlu.red_flag_model import RedFlagModel, load_model
 
 PATTERN_DIR = Path(__file__).parent / "patterns"
 ENTITY = "red_flag"
@@ -156,6 +157,18 @@ def scan(doc: Doc, rules: List[FlagRule]) -> List[Dict[str, Any]]:
     return found
 
 
+def scan_with_model(
+    doc: Doc, rules: List[FlagRule], language: str, model: Optional[RedFlagModel]
+) -> List[Dict[str, Any]]:
+    """`scan`, then the learned second opinion for a pasted English advert (nlu/red_flag_model.py)."""
+    found = scan(doc, rules)
+    if model is None:
+        return found
+    text = doc.text[:MAX_CHARS]
+    claims = [(s, min(e, len(text))) for s, e in split_sentences(doc) if s < len(text)]
+    return model.blend(text, language, found, claims)
+
+
 def _first_match(sentence: str, patterns: Tuple[Pattern[str], ...]) -> Optional[Tuple[int, int]]:
     for pattern in patterns:
         match = pattern.search(sentence)
@@ -188,7 +201,7 @@ class RedFlagScanner(ConfigOnlyComponent, EntityExtractorMixin):
 
     @staticmethod
     def get_default_config() -> Dict[str, Any]:
-        return {"languages": ["en"]}
+        return {"languages": ["en"], "model": True}
 
     def __init__(self, config: Dict[str, Any]) -> None:
         super().__init__(config)
@@ -205,7 +218,10 @@ class RedFlagScanner(ConfigOnlyComponent, EntityExtractorMixin):
             doc = message.get(SPACY_DOC)
             if doc is None:
                 continue
-            flags = scan(doc, self.rules)
+            metadata = message.get("metadata")
+            language = str((metadata or {}).get("language") or "en") if isinstance(metadata, dict) else "en"
+            model = load_model() if self._config.get("model", True) else None
+            flags = scan_with_model(doc, self.rules, language.split("-")[0].lower(), model)
             if not flags:
                 continue
             flags = self.add_extractor_name(flags)

@@ -1,0 +1,104 @@
+"""A second opinion on the red-flag patterns for pasted English adverts: one logistic regression per flag.
+
+The patterns (`red_flag_scanner.py`) read one claim at a time; on adverts nobody tuned them on they
+miss phrasings and fire on harmless ones. This model reads the whole advert as word unigrams and
+bigrams (TF-IDF) and gives each flag a probability. For an English text of at least
+`min_chars` characters (a pasted advert, not a chat answer), `blend` then
+
+- drops a pattern's flag the model gives less than `veto_below` (a harmless clause that matched),
+- adds a flag the patterns missed that the model gives `add_from` or more, marked on the claim the
+  model rates highest for it.
+
+Shorter texts, and Spanish and French (too few labelled adverts to learn from), keep the patterns'
+flags unchanged. The weights are in `patterns/red_flags_model.json`, written by
+`scripts/train_red_flag_model.py` from the labelled development adverts in `tests/job_offers/dev*.yml`
+(never from the held-out sets); `docs/job-offer-check.md` says how the thresholds were chosen.
+Inference is plain Python (no scikit-learn at run time) and reproduces scikit-learn's
+`TfidfVectorizer(ngram_range=(1, 2), sublinear_tf=True)` exactly.
+"""
+
+from __future__ import annotations
+
+import functools
+import json
+import math
+import re
+from collections import Counter
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, Dict, List, Optional, Sequence, Tuple
+
+MODEL_FILE = Path(__file__).parent / "patterns" / "red_flags_model.json"
+TOKEN = re.compile(r"(?u)\b\w\w+\b")  # scikit-learn's default token_pattern
+
+
+def ngrams(text: str) -> List[str]:
+    words = TOKEN.findall(text.lower())
+    return words + [f"{a} {b}" for a, b in zip(words, words[1:], strict=False)]
+
+
+@dataclass(frozen=True)
+class RedFlagModel:
+    languages: Tuple[str, ...]
+    min_chars: int
+    veto_below: float
+    add_from: float
+    index: Dict[str, int]
+    idf: Tuple[float, ...]
+    weights: Dict[str, Tuple[float, Tuple[float, ...]]]  # flag -> (intercept, coefficient of each term)
+
+    def probabilities(self, text: str) -> Dict[str, float]:
+        """Probability of each flag for `text`, as scikit-learn's pipeline would give it."""
+        counts = Counter(self.index[g] for g in ngrams(text) if g in self.index)
+        vector = {i: (1.0 + math.log(n)) * self.idf[i] for i, n in counts.items()}
+        norm = math.sqrt(sum(v * v for v in vector.values())) or 1.0
+        result = {}
+        for flag, (intercept, coef) in self.weights.items():
+            z = intercept + sum(coef[i] * v for i, v in vector.items()) / norm
+            result[flag] = 1.0 / (1.0 + math.exp(-z)) if z > -500 else 0.0
+        return result
+
+    def applies_to(self, text: str, language: str) -> bool:
+        return language in self.languages and len(text.strip()) >= self.min_chars
+
+    def blend(
+        self, text: str, language: str, entities: List[Dict[str, Any]], claims: Sequence[Tuple[int, int]]
+    ) -> List[Dict[str, Any]]:
+        """The patterns' `entities` for `text`, less the flags vetoed and plus the flags added."""
+        if not self.applies_to(text, language):
+            return entities
+        probs = self.probabilities(text)
+        kept = [e for e in entities if probs.get(e["value"], 1.0) >= self.veto_below]
+        found = {e["value"] for e in kept} | {e["value"] for e in entities}
+        added = []
+        for flag, p in probs.items():
+            if p < self.add_from or flag in found or not claims:
+                continue
+            start, end = max(claims, key=lambda c: self.probabilities(text[c[0]:c[1]])[flag])
+            added.append(
+                {"entity": "red_flag", "value": flag, "start": start, "end": end, "confidence_entity": round(p, 3)}
+            )
+        return sorted(kept + added, key=lambda e: (e["start"], e["value"]))
+
+
+def from_dict(content: Dict[str, Any]) -> RedFlagModel:
+    return RedFlagModel(
+        languages=tuple(content["languages"]),
+        min_chars=int(content["min_chars"]),
+        veto_below=float(content["veto_below"]),
+        add_from=float(content["add_from"]),
+        index={term: i for i, term in enumerate(content["vocabulary"])},
+        idf=tuple(content["idf"]),
+        weights={
+            flag: (float(spec["intercept"]), tuple(float(w) for w in spec["coef"]))
+            for flag, spec in content["flags"].items()
+        },
+    )
+
+
+@functools.lru_cache(maxsize=4)
+def load_model(path: Path = MODEL_FILE) -> Optional[RedFlagModel]:
+    """The committed model, or None when the file is absent (the patterns then work alone)."""
+    if not path.exists():
+        return None
+    return from_dict(json.loads(path.read_text(encoding="utf-8")))

@@ -1,0 +1,130 @@
+"""The learned second opinion on the red-flag patterns (nlu/red_flag_model.py)."""
+
+from __future__ import annotations
+
+import json
+from typing import List
+
+import pytest
+import spacy
+from rasa.shared.nlu.constants import ENTITIES, TEXT
+from rasa.shared.nlu.training_data.message import Message
+
+from actions.job_offer.scoring import RED_FLAGS, score_offer
+from nlu.red_flag_model import MODEL_FILE, load_model
+from nlu.red_flag_scanner import SPACY_DOC, RedFlagScanner, load_rules, scan, scan_with_model
+from scripts import train_red_flag_model
+
+NLP = spacy.blank("en")
+RULES = load_rules(["en", "es", "fr"])
+MODEL = load_model()
+
+# Legitimate adverts in which one harmless clause matches a pattern (limits the patterns are known to have).
+HARMLESS = [
+    (
+        "Warehouse associates for Rhein Logistik GmbH in Duisburg, Germany, under the Western Balkans "
+        "regulation. Gross pay EUR 2,450 per month, 40 hours a week. Your contract is in German; an English "
+        "translation is attached. The employer pays the visa fee, the flight and the first month in staff "
+        "housing. Apply by 30 April at rheinlogistik.example.",
+        "no_contract",
+    ),
+    (
+        "Registered nurses for St Brigid's Hospital, Dublin, Ireland. Salary EUR 38,000 to 45,000 a year "
+        "depending on experience, NMBI registration supported. I saw your profile on LinkedIn; our HR team "
+        "will email you the job description and the contract. The hospital pays the critical skills permit, "
+        "flights and two weeks of accommodation.",
+        "online_stranger",
+    ),
+    (
+        "Seasonal fruit pickers for Hollands Orchard Ltd in Kent, UK, on the Seasonal Worker visa through a "
+        "licensed scheme operator. Pay GBP 11.44 an hour, at least 32 hours a week, six-month contract signed "
+        "before departure. No experience needed; full training on the farm. Caravan accommodation GBP 60 a "
+        "week; you are free to come and go.",
+        "unrealistic_pay",
+    ),
+]
+# An exploitative advert whose keeper of documents is not named with a word the patterns know.
+CONFINED = (
+    "Job for cleaning ladies in Lebanon, madam family very rich. Salary 600 dollars. Your agency in Beirut "
+    "will hold your things until you finish two years. You cannot go out alone, madam will take you every "
+    "place. Register with copy of passport and four recent pictures."
+)
+
+
+def pattern_flags(text: str, language: str = "en") -> List[str]:
+    return sorted({e["value"] for e in scan(spacy.blank(language)(text), RULES)})
+
+
+def blended_flags(text: str, language: str = "en") -> List[str]:
+    return sorted({e["value"] for e in scan_with_model(spacy.blank(language)(text), RULES, language, MODEL)})
+
+
+def test_the_committed_model_was_trained_on_the_current_development_sets_only() -> None:
+    content = json.loads(MODEL_FILE.read_text(encoding="utf-8"))
+    files = train_red_flag_model.training_files()
+    assert content["trained_on"] == train_red_flag_model.digests(files), "run `make red-flag-model`"
+    assert not any("holdout" in name for name in content["trained_on"])
+    assert set(content["flags"]) == set(RED_FLAGS)
+
+
+def test_plain_python_inference_reproduces_the_scikit_learn_model() -> None:
+    """Retraining gives the committed weights back, and the probabilities match scikit-learn's."""
+    from sklearn.feature_extraction.text import TfidfVectorizer
+    from sklearn.linear_model import LogisticRegression
+
+    ads = train_red_flag_model.load_ads(train_red_flag_model.training_files())
+    texts = [ad["text"] for ad in ads]
+    vectorizer = TfidfVectorizer(
+        token_pattern=train_red_flag_model.TOKEN.pattern, ngram_range=(1, 2), min_df=2, sublinear_tf=True
+    )
+    x = vectorizer.fit_transform(texts)
+    sample = list(range(0, len(ads), 40))
+    for flag in ("document_retention", "recruitment_fee", "vague_employer"):
+        y = [flag in (ad.get("flags") or []) for ad in ads]
+        expected = LogisticRegression(C=train_red_flag_model.C, class_weight="balanced", max_iter=5000).fit(x, y)
+        for i in sample:
+            assert MODEL.probabilities(texts[i])[flag] == pytest.approx(expected.predict_proba(x[i])[0, 1], abs=0.01)
+
+
+@pytest.mark.parametrize("text, flag", HARMLESS)
+def test_a_harmless_clause_that_matched_a_pattern_is_dropped_from_an_english_advert(text: str, flag: str) -> None:
+    assert pattern_flags(text) == [flag]
+    assert blended_flags(text) == []
+    assert score_offer(blended_flags(text)).risk == "low"
+
+
+def test_short_messages_and_other_languages_keep_the_patterns_flags() -> None:
+    """A chat answer is not an advert, and there are too few Spanish and French adverts to learn from."""
+    text, flag = HARMLESS[0]
+    assert blended_flags(text, "es") == pattern_flags(text, "es") == [flag]
+    short = "The agent says he will keep my passport until I pay the fee back."
+    assert len(short) < MODEL.min_chars
+    assert "document_retention" in blended_flags(short) == pattern_flags(short)
+
+
+def test_a_flag_the_patterns_missed_is_added_on_the_claim_that_shows_it() -> None:
+    assert "document_retention" not in pattern_flags(CONFINED)
+    entities = scan_with_model(NLP(CONFINED), RULES, "en", MODEL)
+    [added] = [e for e in entities if e["value"] == "document_retention"]
+    claim = "Your agency in Beirut will hold your things until you finish two years."
+    assert CONFINED[added["start"] : added["end"]] == claim
+    assert MODEL.add_from <= added["confidence_entity"] < 1.0
+    assert "movement_restriction" in blended_flags(CONFINED)
+    assert score_offer(blended_flags(CONFINED)).risk == "high"
+
+
+def test_the_component_uses_the_conversation_language_from_the_message_metadata() -> None:
+    text, flag = HARMLESS[0]
+    scanner = RedFlagScanner({"languages": ["en", "es", "fr"], "model": True})
+    found = {}
+    for language in ("en", "es"):
+        message = Message(data={TEXT: text, "metadata": {"language": language}})
+        message.set(SPACY_DOC, spacy.blank(language)(text))
+        scanner.process([message])
+        found[language] = sorted({e["value"] for e in message.get(ENTITIES, []) if e["entity"] == "red_flag"})
+    assert found == {"en": [], "es": [flag]}
+    without_model = RedFlagScanner({"languages": ["en", "es", "fr"], "model": False})
+    message = Message(data={TEXT: text, "metadata": {"language": "en"}})
+    message.set(SPACY_DOC, NLP(text))
+    without_model.process([message])
+    assert [e["value"] for e in message.get(ENTITIES, [])] == [flag]
