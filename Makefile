@@ -152,6 +152,10 @@ eval-offers: install ## score red flags and verdicts on the three held-out sets,
 	$(RASA_PY) bench/eval_offers.py --rules en,es,fr --patterns-only $(HOLDOUT_ADS)
 	$(RASA_PY) bench/eval_offers.py --rules en,es,fr tests/job_offers/dev*.yml
 
+.PHONY: eval-offers-blind
+eval-offers-blind: install ## how the second opinion's thresholds were chosen: blind predictions of earlier pattern versions (needs git history, ~4 min)
+	$(RASA_PY) bench/offer_model_blind.py
+
 .PHONY: red-flag-model
 red-flag-model: install ## retrain the red-flag second opinion (nlu/patterns/red_flags_model.json) on tests/job_offers/dev*.yml
 	$(RASA_PY) scripts/train_red_flag_model.py

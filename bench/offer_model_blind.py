@@ -1,0 +1,153 @@
+"""How the red-flag second opinion's thresholds were chosen: on blind predictions, never on held-out sets.
+
+Each development round of issue 6 added adverts in a commit of their own, before the patterns were
+tuned on them. Checked out at that commit, the scanner's output on that round's adverts is what the
+patterns do on adverts nobody tuned them on. This script
+
+1. runs the scanner of each such commit (from `git archive`) on its round's adverts;
+2. gives every development advert the model's probabilities out of fold: a model trained on all the
+   other dev files (scripts/train_red_flag_model.py's features and C);
+3. prints, for a grid of thresholds, flag micro-F1 and verdicts of the patterns alone and blended
+   as deployed (English adverts of at least `min_chars` characters).
+
+Needs the git history (a clone, not an archive). Run in the Rasa environment:
+
+    .venv/rasa/bin/python bench/offer_model_blind.py          # or: make eval-offers-blind
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import shutil
+import subprocess
+import sys
+import tempfile
+from pathlib import Path
+from typing import Any, Dict, List, Optional, Set, Tuple
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+from actions.job_offer.scoring import RED_FLAGS, score_offer  # noqa: E402
+from scripts.train_red_flag_model import SETTINGS, TOKEN, C, load_ads  # noqa: E402
+
+# The commit that added each round's adverts (and nothing else) -> the dev files of that round.
+BLIND_ROUNDS = {
+    "9f6fd95": ["dev7", "dev8"],
+    "ef7e3c5": ["dev9"],
+    "54ce697": ["dev10", "dev11", "dev12"],
+    "17389b0": ["dev13", "dev14"],
+    "eb231a3": ["dev15", "dev16", "dev17"],
+    "5cb0bf2": ["dev18", "dev19"],
+    "f348f95": ["dev20"],
+}
+GRID = [(0.0, 2.0), (0.1, 0.7), (0.15, 0.6), (0.15, 0.7), (0.15, 0.8), (0.2, 0.7)]
+
+# Run by a fresh interpreter with one commit's code first on sys.path.
+SNAPSHOT_SCAN = """
+import json, sys
+from pathlib import Path
+import spacy, yaml
+sys.path.insert(0, sys.argv[1])
+from nlu.red_flag_scanner import load_rules, scan
+langs = [p.stem.split("_")[-1] for p in Path(sys.argv[1], "nlu/patterns").glob("red_flags_*.yml")]
+rules, nlps, out = load_rules(langs), {}, {}
+for f in sys.argv[2:]:
+    for ad in yaml.safe_load(Path(f).read_text(encoding="utf-8"))["ads"]:
+        lang = ad.get("language", "en")
+        nlp = nlps.setdefault(lang, spacy.blank(lang))
+        out[ad["id"]] = sorted({e["value"] for e in scan(nlp(ad["text"]), rules)})
+print(json.dumps(out))
+"""
+
+
+def blind_pattern_flags() -> Dict[str, List[str]]:
+    found: Dict[str, List[str]] = {}
+    with tempfile.TemporaryDirectory() as tmp:
+        for commit, names in BLIND_ROUNDS.items():
+            snapshot = Path(tmp) / commit
+            snapshot.mkdir()
+            git, tar = shutil.which("git") or "git", shutil.which("tar") or "tar"
+            # noqa below: fixed commands and commits of this file, no user input.
+            archive = subprocess.run([git, "archive", commit, "nlu"], cwd=ROOT, check=True, capture_output=True)  # noqa: S603
+            subprocess.run([tar, "-x", "-C", str(snapshot)], input=archive.stdout, check=True)  # noqa: S603
+            files = [str(ROOT / "tests" / "job_offers" / f"{name}.yml") for name in names]
+            run = subprocess.run(  # noqa: S603
+                [sys.executable, "-c", SNAPSHOT_SCAN, str(snapshot), *files],
+                check=True,
+                capture_output=True,
+                text=True,
+            )
+            found.update(json.loads(run.stdout))
+            print(f"  scanned {', '.join(names)} with the patterns of {commit}", file=sys.stderr)
+    return found
+
+
+def out_of_fold_probabilities(c: float) -> Tuple[Dict[str, Dict[str, float]], Dict[str, Dict[str, Any]]]:
+    from sklearn.feature_extraction.text import TfidfVectorizer
+    from sklearn.linear_model import LogisticRegression
+
+    files = sorted((ROOT / "tests" / "job_offers").glob("dev*.yml"))
+    by_file = {f.stem: load_ads([f]) for f in files}
+    probs: Dict[str, Dict[str, float]] = {}
+    for held, test in by_file.items():
+        train = [ad for name, ads in by_file.items() if name != held for ad in ads]
+        vectorizer = TfidfVectorizer(token_pattern=TOKEN.pattern, ngram_range=(1, 2), min_df=2, sublinear_tf=True)
+        x_train = vectorizer.fit_transform([ad["text"] for ad in train])
+        x_test = vectorizer.transform([ad["text"] for ad in test])
+        for ad in test:
+            probs[ad["id"]] = {}
+        for flag in RED_FLAGS:
+            y = [flag in (ad.get("flags") or []) for ad in train]
+            p = LogisticRegression(C=c, class_weight="balanced", max_iter=5000).fit(x_train, y).predict_proba(x_test)
+            for ad, value in zip(test, p[:, 1], strict=True):
+                probs[ad["id"]][flag] = float(value)
+    ads = {ad["id"]: ad for ads in by_file.values() for ad in ads}
+    return probs, ads
+
+
+def score(ids: List[str], found: Dict[str, Set[str]], ads: Dict[str, Dict[str, Any]]) -> str:
+    tp = fp = fn = legit_high = legit = bad_flagged = bad = 0
+    for i in ids:
+        gold = set(ads[i].get("flags") or [])
+        tp, fp, fn = tp + len(found[i] & gold), fp + len(found[i] - gold), fn + len(gold - found[i])
+        risk = score_offer(found[i]).risk
+        if ads[i]["label"] == "legitimate":
+            legit, legit_high = legit + 1, legit_high + (risk == "high")
+        else:
+            bad, bad_flagged = bad + 1, bad_flagged + (risk != "low")
+    p = tp / max(tp + fp, 1)
+    r = tp / max(tp + fn, 1)
+    f1 = 2 * p * r / max(p + r, 1e-9)
+    return f"| {f1:.3f} ({p:.3f} / {r:.3f}) | {legit_high}/{legit} | {bad_flagged}/{bad} |"
+
+
+def main(argv: Optional[List[str]] = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--c", type=float, default=C)
+    args = parser.parse_args(argv)
+    patterns = blind_pattern_flags()
+    probs, ads = out_of_fold_probabilities(args.c)
+    ids = sorted(patterns)
+    min_chars, languages = SETTINGS["min_chars"], SETTINGS["languages"]
+    print(f"\n## Blind predictions: {len(ids)} dev adverts, each scanned by the patterns of before its round")
+    print(f"(model C={args.c}, out of fold: trained on the other dev files)\n")
+    print("| veto below | add from | flag micro-F1 (P / R) | legit rated high | exploitative medium or high |")
+    print("|---:|---:|---:|---:|---:|")
+    for veto, add in GRID:
+        found = {}
+        for i in ids:
+            applies = ads[i].get("language", "en") in languages and len(ads[i]["text"].strip()) >= min_chars
+            pat = set(patterns[i])
+            found[i] = (
+                {f for f in RED_FLAGS if (f in pat and probs[i][f] >= veto) or probs[i][f] >= add} if applies else pat
+            )
+        label = "patterns alone" if add > 1 else f"{veto}"
+        print(f"| {label} | {add if add <= 1 else ''} {score(ids, found, ads)}")
+    print(f"\nDeployed: veto below {SETTINGS['veto_below']}, add from {SETTINGS['add_from']}.")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
