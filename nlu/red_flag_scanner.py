@@ -162,8 +162,11 @@ def scan_with_model(
 ) -> List[Dict[str, Any]]:
     """`scan`, then the learned second opinion for a pasted English advert (nlu/red_flag_model.py)."""
     found = scan(doc, rules)
-    if model is None:
-        return found
+    return found if model is None else blend(doc, language, found, model)
+
+
+def blend(doc: Doc, language: str, found: List[Dict[str, Any]], model: RedFlagModel) -> List[Dict[str, Any]]:
+    """The patterns' entities `found` in `doc` after the model's veto and additions."""
     text = doc.text[:MAX_CHARS]
     claims = [(s, min(e, len(text))) for s, e in split_sentences(doc) if s < len(text)]
     return model.blend(text, language, found, claims)
@@ -221,13 +224,14 @@ class RedFlagScanner(ConfigOnlyComponent, EntityExtractorMixin):
             metadata = message.get("metadata")
             language = str((metadata or {}).get("language") or "en") if isinstance(metadata, dict) else "en"
             model = load_model() if self._config.get("model", True) else None
-            flags = scan_with_model(doc, self.rules, language.split("-")[0].lower(), model)
-            if not flags:
-                continue
-            flags = self.add_extractor_name(flags)
-            message.set(ENTITIES, message.get(ENTITIES, []) + flags, add_to_output=True)
+            found = scan(doc, self.rules)
+            flags = found if model is None else blend(doc, language.split("-")[0].lower(), found, model)
+            if flags:
+                message.set(ENTITIES, message.get(ENTITIES, []) + self.add_extractor_name(flags), add_to_output=True)
+            # An advert stays a job check when the second opinion drops every flag the patterns saw in it:
+            # its questions then ask what the flags would have answered.
             intent = message.get(INTENT) or {}
-            if reads_as_job_check(intent.get("name"), flags, message.get(TEXT) or ""):
+            if reads_as_job_check(intent.get("name"), flags or found, message.get(TEXT) or ""):
                 message.set(
                     INTENT, {"name": "check_job_offer", "confidence": intent.get("confidence", 0.0)}, add_to_output=True
                 )

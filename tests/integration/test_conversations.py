@@ -118,6 +118,38 @@ def test_a_pasted_advert_gets_a_verdict_with_its_flags(stack: Stack) -> None:
     assert "safe" not in verdict.split("\n")[0].lower()
 
 
+CAREFUL_AD_KEEPING_THE_PASSPORT = (
+    "Nanny for a family in Toronto under the Home Child Care Provider pilot. Pay CAD 17.50 per hour, 40 hours a "
+    "week, private room. The family will hold your passport for safekeeping during your stay. Contract is in "
+    "English, signed before you travel. The employer pays the work permit fee and the flight."
+)
+
+
+def test_a_passport_clause_the_second_opinion_doubts_is_asked_about_and_still_ends_high(stack: Stack) -> None:
+    """The learned model drops the passport flag from this otherwise careful English advert (it reads as
+    legitimate), so no flag answers the passport question: the form asks it, and "yes" makes the risk high."""
+    chat = Chat(stack)
+    reply = texts(chat.say(CAREFUL_AD_KEEPING_THE_PASSPORT))
+    asked_about_passport = False
+    for _ in range(12):
+        if reply.startswith("⚠️ Risk") or "Risk:" in reply.split("\n")[0]:
+            break
+        if "keep your passport or ID?" in reply:
+            asked_about_passport = True
+            reply = texts(chat.say("yes"))
+        elif "How old are you?" in reply:
+            reply = texts(chat.say("18 or older"))
+        elif "Who offered you the job?" in reply:
+            reply = texts(chat.say("an agency"))
+        elif "What visa will you travel on?" in reply:
+            reply = texts(chat.say("work visa"))
+        else:
+            reply = texts(chat.say("no"))
+    assert asked_about_passport
+    assert reply.startswith("⚠️ Risk: HIGH")
+    assert "Someone will keep your passport" in reply
+
+
 def test_an_emergency_interrupts_the_check_and_stop_ends_it(stack: Stack) -> None:
     chat = Chat(stack)
     chat.say("i got a job offer abroad, is it safe?")

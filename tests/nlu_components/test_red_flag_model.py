@@ -7,7 +7,7 @@ from typing import List
 
 import pytest
 import spacy
-from rasa.shared.nlu.constants import ENTITIES, TEXT
+from rasa.shared.nlu.constants import ENTITIES, INTENT, TEXT
 from rasa.shared.nlu.training_data.message import Message
 
 from actions.job_offer.scoring import RED_FLAGS, score_offer
@@ -128,3 +128,14 @@ def test_the_component_uses_the_conversation_language_from_the_message_metadata(
     message.set(SPACY_DOC, NLP(text))
     without_model.process([message])
     assert [e["value"] for e in message.get(ENTITIES, [])] == [flag]
+
+
+def test_an_advert_whose_flags_were_all_dropped_is_still_a_job_check() -> None:
+    """Its questions then ask what the dropped flags would have answered."""
+    text, _ = HARMLESS[1]
+    message = Message(data={TEXT: text, "metadata": {"language": "en"}})
+    message.set(SPACY_DOC, NLP(text))
+    message.set(INTENT, {"name": "faq", "confidence": 0.6})
+    RedFlagScanner({"languages": ["en", "es", "fr"], "model": True}).process([message])
+    assert [e for e in message.get(ENTITIES, []) if e["entity"] == "red_flag"] == []
+    assert message.get(INTENT)["name"] == "check_job_offer"
