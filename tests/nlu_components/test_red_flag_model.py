@@ -11,7 +11,7 @@ from rasa.shared.nlu.constants import ENTITIES, INTENT, TEXT
 from rasa.shared.nlu.training_data.message import Message
 
 from actions.job_offer.scoring import RED_FLAGS, score_offer
-from nlu.red_flag_model import MODEL_FILE, load_model
+from nlu.red_flag_model import MODEL_FILE, from_dict, load_model
 from nlu.red_flag_scanner import SPACY_DOC, RedFlagScanner, load_rules, scan, scan_with_model
 from scripts import train_red_flag_model
 
@@ -34,13 +34,6 @@ HARMLESS = [
         "will email you the job description and the contract. The hospital pays the critical skills permit, "
         "flights and two weeks of accommodation.",
         "online_stranger",
-    ),
-    (
-        "Seasonal fruit pickers for Hollands Orchard Ltd in Kent, UK, on the Seasonal Worker visa through a "
-        "licensed scheme operator. Pay GBP 11.44 an hour, at least 32 hours a week, six-month contract signed "
-        "before departure. No experience needed; full training on the farm. Caravan accommodation GBP 60 a "
-        "week; you are free to come and go.",
-        "unrealistic_pay",
     ),
 ]
 # An exploitative advert whose keeper of documents is not named with a word the patterns know.
@@ -139,3 +132,45 @@ def test_an_advert_whose_flags_were_all_dropped_is_still_a_job_check() -> None:
     RedFlagScanner({"languages": ["en", "es", "fr"], "model": True}).process([message])
     assert [e for e in message.get(ENTITIES, []) if e["entity"] == "red_flag"] == []
     assert message.get(INTENT)["name"] == "check_job_offer"
+
+
+# A model of two terms, to pin down what blend does with each probability (the real one is retrained).
+TOY = from_dict(
+    {
+        "languages": ["en"],
+        "min_chars": 40,
+        "veto_below": 0.15,
+        "add_from": 0.7,
+        "vocabulary": ["translation", "hold your"],
+        "idf": [1.0, 1.0],
+        "flags": {
+            "no_contract": {"intercept": 0.0, "coef": [-9.0, 0.0]},
+            "document_retention": {"intercept": -1.0, "coef": [0.0, 9.0]},
+            "vague_employer": {"intercept": 0.0, "coef": [0.0, 0.0]},
+        },
+    }
+)
+TOY_TEXT = "Contract in German; translation attached. The boss will hold your things."
+TOY_CLAIMS = [(0, 41), (42, len(TOY_TEXT))]
+
+
+def pattern_entity(flag: str, start: int, end: int) -> dict:
+    return {"entity": "red_flag", "value": flag, "start": start, "end": end, "confidence_entity": 1.0}
+
+
+def test_blend_drops_below_the_veto_keeps_between_and_adds_from_the_threshold() -> None:
+    assert TOY.probabilities(TOY_TEXT)["no_contract"] < 0.15
+    assert TOY.probabilities(TOY_TEXT)["document_retention"] >= 0.7
+    assert TOY.probabilities(TOY_TEXT)["vague_employer"] == 0.5
+    found = [pattern_entity("no_contract", 0, 8), pattern_entity("vague_employer", 42, 50)]
+    blended = TOY.blend(TOY_TEXT, "en", found, TOY_CLAIMS)
+    assert [e["value"] for e in blended] == ["document_retention", "vague_employer"]  # by position, then name
+    [added] = [e for e in blended if e["value"] == "document_retention"]
+    assert TOY_TEXT[added["start"] : added["end"]] == "The boss will hold your things."
+    assert added["confidence_entity"] < 1.0
+
+
+def test_blend_leaves_short_texts_and_other_languages_alone() -> None:
+    found = [pattern_entity("no_contract", 0, 8)]
+    assert TOY.blend(TOY_TEXT, "fr", found, TOY_CLAIMS) == found
+    assert TOY.blend("translation attached", "en", found, [(0, 20)]) == found
