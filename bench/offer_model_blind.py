@@ -43,8 +43,13 @@ BLIND_ROUNDS = {
     "f348f95": ["dev20"],
     "25d249a": ["dev21"],
     "58de260": ["dev22"],
+    "7e5450b": ["dev23"],
+    "ede3319": ["dev24"],
 }
-GRID = [(0.0, 2.0), (0.1, 0.7), (0.15, 0.6), (0.15, 0.7), (0.15, 0.8), (0.2, 0.7)]
+# (veto below, add from, never veto a critical flag); add > 1 means the patterns alone.
+GRID = [(0.0, 2.0, False), (0.1, 0.7, False), (0.15, 0.6, False), (0.15, 0.7, False), (0.15, 0.8, False)]
+GRID += [(0.2, 0.7, False), (0.15, 0.7, True), (0.05, 0.7, False), (0.0, 0.7, False)]
+CRITICAL = {"document_retention", "secrecy", "minor_targeted", "movement_restriction"}
 
 # Run by a fresh interpreter with one commit's code first on sys.path.
 SNAPSHOT_SCAN = """
@@ -137,15 +142,21 @@ def main(argv: Optional[List[str]] = None) -> int:
     print(f"(model C={args.c}, out of fold: trained on the other dev files)\n")
     print("| veto below | add from | flag micro-F1 (P / R) | legit rated high | exploitative medium or high |")
     print("|---:|---:|---:|---:|---:|")
-    for veto, add in GRID:
+    for veto, add, keep_critical in GRID:
         found = {}
         for i in ids:
             applies = ads[i].get("language", "en") in languages and len(ads[i]["text"].strip()) >= min_chars
             pat = set(patterns[i])
             found[i] = (
-                {f for f in RED_FLAGS if (f in pat and probs[i][f] >= veto) or probs[i][f] >= add} if applies else pat
+                {
+                    f
+                    for f in RED_FLAGS
+                    if (f in pat and (probs[i][f] >= veto or (keep_critical and f in CRITICAL))) or probs[i][f] >= add
+                }
+                if applies
+                else pat
             )
-        label = "patterns alone" if add > 1 else f"{veto}"
+        label = "patterns alone" if add > 1 else f"{veto}" + (" (never the 4 critical flags)" if keep_critical else "")
         print(f"| {label} | {add if add <= 1 else ''} {score(ids, found, ads)}")
     print(f"\nDeployed: veto below {SETTINGS['veto_below']}, add from {SETTINGS['add_from']}.")
     return 0
