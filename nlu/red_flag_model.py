@@ -69,12 +69,15 @@ class RedFlagModel:
             return entities
         probs = self.probabilities(text)
         kept = [e for e in entities if probs.get(e["value"], 1.0) >= self.veto_below]
-        found = {e["value"] for e in kept} | {e["value"] for e in entities}
+        found = {e["value"] for e in entities}
+        to_add = [flag for flag, p in probs.items() if p >= self.add_from and flag not in found]
+        if not to_add or not claims:
+            return sorted(kept, key=lambda e: (e["start"], e["value"]))
+        by_claim = [(claim, self.probabilities(text[claim[0] : claim[1]])) for claim in claims]
         added = []
-        for flag, p in probs.items():
-            if p < self.add_from or flag in found or not claims:
-                continue
-            start, end = max(claims, key=lambda c: self.probabilities(text[c[0]:c[1]])[flag])
+        for flag in to_add:
+            p = probs[flag]
+            (start, end), _ = max(by_claim, key=lambda item: item[1][flag])
             added.append(
                 {"entity": "red_flag", "value": flag, "start": start, "end": end, "confidence_entity": round(p, 3)}
             )
