@@ -45,6 +45,8 @@ BLIND_ROUNDS = {
     "58de260": ["dev22"],
     "7e5450b": ["dev23"],
     "ede3319": ["dev24"],
+    "fb58385": ["dev25"],
+    "72570a7": ["dev26"],
 }
 # (veto below, add from, never veto a critical flag); add > 1 means the patterns alone.
 GRID = [(0.0, 2.0, False), (0.1, 0.7, False), (0.15, 0.6, False), (0.15, 0.7, False), (0.15, 0.8, False)]

@@ -145,7 +145,7 @@ def test_a_passport_clause_the_second_opinion_doubts_is_asked_about_and_still_en
             reply = texts(chat.say("work visa"))
         else:
             reply = texts(chat.say("no"))
-    assert asked_about_passport
+    assert asked_about_passport, "the retrained second opinion no longer drops this passport flag: pick another advert"
     assert reply.startswith("⚠️ Risk: HIGH")
     assert "Someone will keep your passport" in reply
 
