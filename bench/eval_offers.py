@@ -23,7 +23,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from actions.job_offer.scoring import RED_FLAGS, score_offer  # noqa: E402
 from nlu.red_flag_model import load_model  # noqa: E402
-from nlu.red_flag_scanner import FlagRule, load_rules, scan, scan_with_model  # noqa: E402
+from nlu.red_flag_scanner import FlagRule, load_rules, scan_with_model  # noqa: E402
 
 
 def main(argv: Optional[List[str]] = None) -> int:
@@ -63,10 +63,8 @@ def evaluate(
         gold: Set[str] = set(ad.get("flags") or [])
         language = ad.get("language", default_language)
         nlp, flag_rules = scanner_for(language, rules)
-        if model:
-            found = {e["value"] for e in scan_with_model(nlp(ad["text"]), flag_rules, language, load_model())}
-        else:
-            found = {e["value"] for e in scan(nlp(ad["text"]), flag_rules)}
+        second_opinion = load_model() if model else None
+        found = {e["value"] for e in scan_with_model(nlp(ad["text"]), flag_rules, language, second_opinion)}
         for flag in RED_FLAGS:
             tp[flag] += flag in gold and flag in found
             fp[flag] += flag not in gold and flag in found

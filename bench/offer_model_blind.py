@@ -30,7 +30,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from actions.job_offer.scoring import RED_FLAGS, score_offer  # noqa: E402
-from scripts.train_red_flag_model import SETTINGS, TOKEN, C, load_ads  # noqa: E402
+from scripts.train_red_flag_model import SETTINGS, C, load_ads, new_classifier, new_vectorizer  # noqa: E402
 
 # The commit that added each round's adverts (and nothing else) -> the dev files of that round.
 BLIND_ROUNDS = {
@@ -94,22 +94,19 @@ def blind_pattern_flags() -> Dict[str, List[str]]:
 
 
 def out_of_fold_probabilities(c: float) -> Tuple[Dict[str, Dict[str, float]], Dict[str, Dict[str, Any]]]:
-    from sklearn.feature_extraction.text import TfidfVectorizer
-    from sklearn.linear_model import LogisticRegression
-
     files = sorted((ROOT / "tests" / "job_offers").glob("dev*.yml"))
     by_file = {f.stem: load_ads([f]) for f in files}
     probs: Dict[str, Dict[str, float]] = {}
     for held, test in by_file.items():
         train = [ad for name, ads in by_file.items() if name != held for ad in ads]
-        vectorizer = TfidfVectorizer(token_pattern=TOKEN.pattern, ngram_range=(1, 2), min_df=2, sublinear_tf=True)
+        vectorizer = new_vectorizer()
         x_train = vectorizer.fit_transform([ad["text"] for ad in train])
         x_test = vectorizer.transform([ad["text"] for ad in test])
         for ad in test:
             probs[ad["id"]] = {}
         for flag in RED_FLAGS:
             y = [flag in (ad.get("flags") or []) for ad in train]
-            p = LogisticRegression(C=c, class_weight="balanced", max_iter=5000).fit(x_train, y).predict_proba(x_test)
+            p = new_classifier(c).fit(x_train, y).predict_proba(x_test)
             for ad, value in zip(test, p[:, 1], strict=True):
                 probs[ad["id"]][flag] = float(value)
     ads = {ad["id"]: ad for ads in by_file.values() for ad in ads}

@@ -20,11 +20,16 @@ from nlu.config_only_component import ConfigOnlyComponent
 LANGUAGE = "language"
 
 
+def metadata_language(metadata: Any) -> str:
+    """The gateway's language code in message metadata ("es-AR" -> "es"), or "" when there is none."""
+    if not isinstance(metadata, dict):
+        return ""
+    return str(metadata.get(LANGUAGE) or "").split("-")[0].lower()
+
+
 def language_entity(metadata: Any, supported: List[str]) -> Dict[str, Any] | None:
     """The entity for a supported `metadata["language"]`, or None."""
-    if not isinstance(metadata, dict):
-        return None
-    value = str(metadata.get(LANGUAGE) or "").split("-")[0].lower()
+    value = metadata_language(metadata)
     if value not in supported:
         return None
     return {"entity": LANGUAGE, "value": value, "start": 0, "end": 0, "extractor": "LanguageFromMetadata"}

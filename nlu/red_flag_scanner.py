@@ -21,6 +21,7 @@ from rasa.shared.nlu.training_data.message import Message
 from spacy.tokens import Doc, Token
 
 from nlu.config_only_component import ConfigOnlyComponent
+from nlu.language_from_metadata import metadata_language
 from nlu.red_flag_model import RedFlagModel, load_model
 
 PATTERN_DIR = Path(__file__).parent / "patterns"
@@ -221,11 +222,10 @@ class RedFlagScanner(ConfigOnlyComponent, EntityExtractorMixin):
             doc = message.get(SPACY_DOC)
             if doc is None:
                 continue
-            metadata = message.get("metadata")
-            language = str((metadata or {}).get("language") or "en") if isinstance(metadata, dict) else "en"
+            language = metadata_language(message.get("metadata")) or "en"
             model = load_model() if self._config.get("model", True) else None
             found = scan(doc, self.rules)
-            flags = found if model is None else blend(doc, language.split("-")[0].lower(), found, model)
+            flags = found if model is None else blend(doc, language, found, model)
             if flags:
                 message.set(ENTITIES, message.get(ENTITIES, []) + self.add_extractor_name(flags), add_to_output=True)
             # An advert stays a job check when the second opinion drops every flag the patterns saw in it:

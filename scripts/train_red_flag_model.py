@@ -42,17 +42,27 @@ def load_ads(files: List[Path]) -> List[Dict[str, Any]]:
     return [ad for f in files for ad in yaml.safe_load(f.read_text(encoding="utf-8"))["ads"]]
 
 
-def train(ads: List[Dict[str, Any]], c: float = C) -> Dict[str, Any]:
+def new_vectorizer() -> Any:
+    """The features nlu/red_flag_model.py reproduces: word unigrams and bigrams, sublinear TF-IDF."""
     from sklearn.feature_extraction.text import TfidfVectorizer
+
+    return TfidfVectorizer(token_pattern=TOKEN.pattern, ngram_range=(1, 2), min_df=2, sublinear_tf=True)
+
+
+def new_classifier(c: float = C) -> Any:
     from sklearn.linear_model import LogisticRegression
 
-    vectorizer = TfidfVectorizer(token_pattern=TOKEN.pattern, ngram_range=(1, 2), min_df=2, sublinear_tf=True)
+    return LogisticRegression(C=c, class_weight="balanced", max_iter=5000)
+
+
+def train(ads: List[Dict[str, Any]], c: float = C) -> Dict[str, Any]:
+    vectorizer = new_vectorizer()
     x = vectorizer.fit_transform([ad["text"] for ad in ads])
     vocabulary = vectorizer.get_feature_names_out().tolist()
     flags = {}
     for flag in RED_FLAGS:
         y = [flag in (ad.get("flags") or []) for ad in ads]
-        model = LogisticRegression(C=c, class_weight="balanced", max_iter=5000).fit(x, y)
+        model = new_classifier(c).fit(x, y)
         flags[flag] = {
             "intercept": round(float(model.intercept_[0]), 3),
             "coef": [round(float(w), 3) for w in model.coef_[0]],

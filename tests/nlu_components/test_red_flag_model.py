@@ -62,19 +62,13 @@ def test_the_committed_model_was_trained_on_the_current_development_sets_only() 
 
 def test_plain_python_inference_reproduces_the_scikit_learn_model() -> None:
     """Retraining gives the committed weights back, and the probabilities match scikit-learn's."""
-    from sklearn.feature_extraction.text import TfidfVectorizer
-    from sklearn.linear_model import LogisticRegression
-
     ads = train_red_flag_model.load_ads(train_red_flag_model.training_files())
     texts = [ad["text"] for ad in ads]
-    vectorizer = TfidfVectorizer(
-        token_pattern=train_red_flag_model.TOKEN.pattern, ngram_range=(1, 2), min_df=2, sublinear_tf=True
-    )
-    x = vectorizer.fit_transform(texts)
+    x = train_red_flag_model.new_vectorizer().fit_transform(texts)
     sample = list(range(0, len(ads), 40))
     for flag in ("document_retention", "recruitment_fee", "vague_employer"):
         y = [flag in (ad.get("flags") or []) for ad in ads]
-        expected = LogisticRegression(C=train_red_flag_model.C, class_weight="balanced", max_iter=5000).fit(x, y)
+        expected = train_red_flag_model.new_classifier().fit(x, y)
         for i in sample:
             assert MODEL.probabilities(texts[i])[flag] == pytest.approx(expected.predict_proba(x[i])[0, 1], abs=0.01)
 
