@@ -5,10 +5,11 @@ tuned on them. Checked out at that commit, the scanner's output on that round's 
 patterns do on adverts nobody tuned them on. This script
 
 1. runs the scanner of each such commit (from `git archive`) on its round's adverts;
-2. gives every development advert the model's probabilities out of fold: a model trained on all the
-   other dev files (scripts/train_red_flag_model.py's features and C);
+2. gives every development advert the models' probabilities out of fold: advert and claim models
+   trained on all the other dev files (scripts/train_red_flag_model.py's features, examples and C);
+   for the claim model, the highest probability any of the advert's sentences gets;
 3. prints, for a grid of thresholds, flag micro-F1 and verdicts of the patterns alone and blended
-   as deployed (English adverts of at least `min_chars` characters).
+   (English adverts of at least `min_chars` characters).
 
 Needs the git history (a clone, not an archive). Run in the Rasa environment:
 
@@ -30,7 +31,15 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from actions.job_offer.scoring import RED_FLAGS, score_offer  # noqa: E402
-from scripts.train_red_flag_model import SETTINGS, C, load_ads, new_classifier, new_vectorizer  # noqa: E402
+from scripts.train_red_flag_model import (  # noqa: E402
+    SETTINGS,
+    C,
+    claim_examples,
+    claims_of,
+    load_ads,
+    new_classifier,
+    new_vectorizer,
+)
 
 # The commit that added each round's adverts (and nothing else) -> the dev files of that round.
 BLIND_ROUNDS = {
@@ -48,9 +57,11 @@ BLIND_ROUNDS = {
     "fb58385": ["dev25"],
     "72570a7": ["dev26"],
 }
-# (veto below, add from, never veto a critical flag); add > 1 means the patterns alone.
-GRID = [(0.0, 2.0, False), (0.1, 0.7, False), (0.15, 0.6, False), (0.15, 0.7, False), (0.15, 0.8, False)]
-GRID += [(0.2, 0.7, False), (0.15, 0.7, True), (0.05, 0.7, False), (0.0, 0.7, False)]
+# (veto below, add from, claim from, never veto a critical flag); add > 1 means the patterns alone,
+# claim from 0 the advert model alone (the fifth session's second opinion: veto 0.15, add 0.6).
+GRID = [(0.0, 2.0, 0.0, False), (0.15, 0.6, 0.0, False), (0.15, 0.7, 0.0, False), (0.15, 0.7, 0.0, True)]
+GRID += [(0.15, x, y, False) for x in (0.3, 0.4, 0.5) for y in (0.5, 0.6, 0.7)]
+GRID += [(0.1, 0.4, 0.6, False), (0.2, 0.4, 0.6, False), (0.15, 0.4, 0.6, True)]
 CRITICAL = {"document_retention", "secrecy", "minor_targeted", "movement_restriction"}
 
 # Run by a fresh interpreter with one commit's code first on sys.path.
@@ -93,24 +104,38 @@ def blind_pattern_flags() -> Dict[str, List[str]]:
     return found
 
 
-def out_of_fold_probabilities(c: float) -> Tuple[Dict[str, Dict[str, float]], Dict[str, Dict[str, Any]]]:
+Probabilities = Dict[str, Dict[str, float]]  # advert id -> flag -> probability
+
+
+def out_of_fold_probabilities(c: float) -> Tuple[Probabilities, Probabilities, Dict[str, Dict[str, Any]]]:
+    """The advert model's probabilities and the claim model's best sentence, each from the other files."""
     files = sorted((ROOT / "tests" / "job_offers").glob("dev*.yml"))
     by_file = {f.stem: load_ads([f]) for f in files}
-    probs: Dict[str, Dict[str, float]] = {}
+    advert: Probabilities = {}
+    claim: Probabilities = {}
     for held, test in by_file.items():
         train = [ad for name, ads in by_file.items() if name != held for ad in ads]
         vectorizer = new_vectorizer()
         x_train = vectorizer.fit_transform([ad["text"] for ad in train])
         x_test = vectorizer.transform([ad["text"] for ad in test])
+        sentences, labels = claim_examples(train)
+        claim_vectorizer = new_vectorizer()
+        x_claims = claim_vectorizer.fit_transform(sentences)
+        test_claims = [
+            claim_vectorizer.transform([ad["text"][s:e] for s, e in claims_of(ad["text"])] or [ad["text"]])
+            for ad in test
+        ]
         for ad in test:
-            probs[ad["id"]] = {}
+            advert[ad["id"]], claim[ad["id"]] = {}, {}
         for flag in RED_FLAGS:
             y = [flag in (ad.get("flags") or []) for ad in train]
             p = new_classifier(c).fit(x_train, y).predict_proba(x_test)
-            for ad, value in zip(test, p[:, 1], strict=True):
-                probs[ad["id"]][flag] = float(value)
+            by_claim = new_classifier(c).fit(x_claims, [flag in found for found in labels])
+            for ad, value, x_ad in zip(test, p[:, 1], test_claims, strict=True):
+                advert[ad["id"]][flag] = float(value)
+                claim[ad["id"]][flag] = float(by_claim.predict_proba(x_ad)[:, 1].max())
     ads = {ad["id"]: ad for ads in by_file.values() for ad in ads}
-    return probs, ads
+    return advert, claim, ads
 
 
 def score(ids: List[str], found: Dict[str, Set[str]], ads: Dict[str, Dict[str, Any]]) -> str:
@@ -134,14 +159,14 @@ def main(argv: Optional[List[str]] = None) -> int:
     parser.add_argument("--c", type=float, default=C)
     args = parser.parse_args(argv)
     patterns = blind_pattern_flags()
-    probs, ads = out_of_fold_probabilities(args.c)
+    probs, claim, ads = out_of_fold_probabilities(args.c)
     ids = sorted(patterns)
     min_chars, languages = SETTINGS["min_chars"], SETTINGS["languages"]
     print(f"\n## Blind predictions: {len(ids)} dev adverts, each scanned by the patterns of before its round")
     print(f"(model C={args.c}, out of fold: trained on the other dev files)\n")
-    print("| veto below | add from | flag micro-F1 (P / R) | legit rated high | exploitative medium or high |")
+    print("| veto below | add from (advert / claim) | flag micro-F1 (P / R) | legit high | exploitative med/high |")
     print("|---:|---:|---:|---:|---:|")
-    for veto, add, keep_critical in GRID:
+    for veto, add, claim_from, keep_critical in GRID:
         found = {}
         for i in ids:
             applies = ads[i].get("language", "en") in languages and len(ads[i]["text"].strip()) >= min_chars
@@ -150,14 +175,17 @@ def main(argv: Optional[List[str]] = None) -> int:
                 {
                     f
                     for f in RED_FLAGS
-                    if (f in pat and (probs[i][f] >= veto or (keep_critical and f in CRITICAL))) or probs[i][f] >= add
+                    if (f in pat and (probs[i][f] >= veto or (keep_critical and f in CRITICAL)))
+                    or (probs[i][f] >= add and claim[i][f] >= claim_from)
                 }
                 if applies
                 else pat
             )
         label = "patterns alone" if add > 1 else f"{veto}" + (" (never the 4 critical flags)" if keep_critical else "")
-        print(f"| {label} | {add if add <= 1 else ''} {score(ids, found, ads)}")
-    print(f"\nDeployed: veto below {SETTINGS['veto_below']}, add from {SETTINGS['add_from']}.")
+        adds = "" if add > 1 else f"{add} / {claim_from}" if claim_from else f"{add} / (advert alone)"
+        print(f"| {label} | {adds} {score(ids, found, ads)}")
+    deployed = f"veto below {SETTINGS['veto_below']}, add from {SETTINGS['add_from']} / {SETTINGS['claim_from']}"
+    print(f"\nDeployed: {deployed}.")
     return 0
 
 

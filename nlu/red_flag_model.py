@@ -1,13 +1,14 @@
-"""A second opinion on the red-flag patterns for pasted English adverts: one logistic regression per flag.
+"""A second opinion on the red-flag patterns for pasted English adverts: two sets of logistic regressions.
 
 The patterns (`red_flag_scanner.py`) read one claim at a time; on adverts nobody tuned them on they
-miss phrasings and fire on harmless ones. This model reads the whole advert as word unigrams and
-bigrams (TF-IDF) and gives each flag a probability. For an English text of at least
-`min_chars` characters (a pasted advert, not a chat answer), `blend` then
+miss phrasings and fire on harmless ones. Two learned models give each flag a probability from word
+unigrams and bigrams (TF-IDF): the *advert* model reads the whole advert, the *claim* model one
+sentence at a time (it learned from the phrases annotators marked as evidence of each flag). For an
+English text of at least `min_chars` characters (a pasted advert, not a chat answer), `blend` then
 
-- drops a pattern's flag the model gives less than `veto_below` (a harmless clause that matched),
-- adds a flag the patterns missed that the model gives `add_from` or more, marked on the claim the
-  model rates highest for it.
+- drops a pattern's flag the advert model gives less than `veto_below` (a harmless clause that matched),
+- adds a flag the patterns missed when the advert model gives it `add_from` or more and one claim
+  gets `claim_from` or more from the claim model; the flag is marked on that claim.
 
 Shorter texts, and Spanish and French (too few labelled adverts to learn from), keep the patterns'
 flags unchanged. The weights are in `patterns/red_flags_model.json`, written by
@@ -38,11 +39,9 @@ def ngrams(text: str) -> List[str]:
 
 
 @dataclass(frozen=True)
-class RedFlagModel:
-    languages: Tuple[str, ...]
-    min_chars: int
-    veto_below: float
-    add_from: float
+class LinearTextModel:
+    """TF-IDF of word unigrams and bigrams, then one logistic regression per flag."""
+
     index: Dict[str, int]
     idf: Tuple[float, ...]
     weights: Dict[str, Tuple[float, Tuple[float, ...]]]  # flag -> (intercept, coefficient of each term)
@@ -57,6 +56,21 @@ class RedFlagModel:
             z = intercept + sum(coef[i] * v for i, v in vector.items()) / norm
             result[flag] = 1.0 / (1.0 + math.exp(-z)) if z > -500 else 0.0
         return result
+
+
+@dataclass(frozen=True)
+class RedFlagModel:
+    languages: Tuple[str, ...]
+    min_chars: int
+    veto_below: float
+    add_from: float
+    claim_from: float
+    advert: LinearTextModel
+    claim: LinearTextModel
+
+    def probabilities(self, text: str) -> Dict[str, float]:
+        """The advert model's probability of each flag for the whole of `text`."""
+        return self.advert.probabilities(text)
 
     def applies_to(self, text: str, language: str) -> bool:
         return language in self.languages and len(text.strip()) >= self.min_chars
@@ -73,15 +87,32 @@ class RedFlagModel:
         to_add = [flag for flag, p in probs.items() if p >= self.add_from and flag not in found]
         if not to_add or not claims:
             return sorted(kept, key=lambda e: (e["start"], e["value"]))
-        by_claim = [(claim, self.probabilities(text[claim[0] : claim[1]])) for claim in claims]
+        by_claim = [(claim, self.claim.probabilities(text[claim[0] : claim[1]])) for claim in claims]
         added = []
         for flag in to_add:
-            p = probs[flag]
-            (start, end), _ = max(by_claim, key=lambda item: item[1][flag])
-            added.append(
-                {"entity": "red_flag", "value": flag, "start": start, "end": end, "confidence_entity": round(p, 3)}
-            )
+            (start, end), claim_probs = max(by_claim, key=lambda item: item[1][flag])
+            if claim_probs[flag] >= self.claim_from:
+                added.append(
+                    {
+                        "entity": "red_flag",
+                        "value": flag,
+                        "start": start,
+                        "end": end,
+                        "confidence_entity": round(claim_probs[flag], 3),
+                    }
+                )
         return sorted(kept + added, key=lambda e: (e["start"], e["value"]))
+
+
+def linear_from_dict(content: Dict[str, Any]) -> LinearTextModel:
+    return LinearTextModel(
+        index={term: i for i, term in enumerate(content["vocabulary"])},
+        idf=tuple(content["idf"]),
+        weights={
+            flag: (float(spec["intercept"]), tuple(float(w) for w in spec["coef"]))
+            for flag, spec in content["flags"].items()
+        },
+    )
 
 
 def from_dict(content: Dict[str, Any]) -> RedFlagModel:
@@ -90,12 +121,9 @@ def from_dict(content: Dict[str, Any]) -> RedFlagModel:
         min_chars=int(content["min_chars"]),
         veto_below=float(content["veto_below"]),
         add_from=float(content["add_from"]),
-        index={term: i for i, term in enumerate(content["vocabulary"])},
-        idf=tuple(content["idf"]),
-        weights={
-            flag: (float(spec["intercept"]), tuple(float(w) for w in spec["coef"]))
-            for flag, spec in content["flags"].items()
-        },
+        claim_from=float(content["claim_from"]),
+        advert=linear_from_dict(content["advert"]),
+        claim=linear_from_dict(content["claim"]),
     )
 
 

@@ -168,9 +168,13 @@ def scan_with_model(
 
 def blend(doc: Doc, language: str, found: List[Dict[str, Any]], model: RedFlagModel) -> List[Dict[str, Any]]:
     """The patterns' entities `found` in `doc` after the model's veto and additions."""
-    text = doc.text[:MAX_CHARS]
-    claims = [(s, min(e, len(text))) for s, e in split_sentences(doc) if s < len(text)]
-    return model.blend(text, language, found, claims)
+    return model.blend(doc.text[:MAX_CHARS], language, found, claim_spans(doc))
+
+
+def claim_spans(doc: Doc) -> List[Tuple[int, int]]:
+    """The sentences of `doc` in its first MAX_CHARS characters: what the claim model reads one at a time."""
+    length = min(len(doc.text), MAX_CHARS)
+    return [(s, min(e, length)) for s, e in split_sentences(doc) if s < length]
 
 
 def _first_match(sentence: str, patterns: Tuple[Pattern[str], ...]) -> Optional[Tuple[int, int]]:

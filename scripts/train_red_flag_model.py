@@ -1,7 +1,11 @@
 """Train the red-flag second opinion (nlu/red_flag_model.py) on the labelled development adverts.
 
-Writes nlu/patterns/red_flags_model.json: the vocabulary, IDF weights and one logistic regression per
-flag, with the digests of the files it learned from (a test checks they still match). Trained only on
+Writes nlu/patterns/red_flags_model.json: for the advert model and the claim model, the vocabulary,
+IDF weights and one logistic regression per flag, with the digests of the files it learned from (a
+test checks they still match). The advert model learns from each advert's `flags`; the claim model
+from the sentences of the English adverts, a sentence being an example of a flag when it overlaps a
+phrase of the advert's `evidence` for that flag (adverts without `evidence` give no claims, unless
+they have no flags at all). Trained only on
 tests/job_offers/dev*.yml, never on the held-out sets. Deterministic: the same files give the same
 model. Run in the Rasa environment (scikit-learn comes with Rasa):
 
@@ -11,12 +15,14 @@ model. Run in the Rasa environment (scikit-learn comes with Rasa):
 from __future__ import annotations
 
 import argparse
+import functools
 import hashlib
 import json
 import sys
 from pathlib import Path
-from typing import Any, Dict, List, Optional
+from typing import Any, Dict, List, Optional, Set, Tuple
 
+import spacy
 import yaml
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -24,9 +30,10 @@ sys.path.insert(0, str(ROOT))
 
 from actions.job_offer.scoring import RED_FLAGS  # noqa: E402
 from nlu.red_flag_model import MODEL_FILE, TOKEN  # noqa: E402
+from nlu.red_flag_scanner import claim_spans  # noqa: E402
 
 # Chosen on blind predictions (docs/job-offer-check.md, "Second opinion"): never on the held-out sets.
-SETTINGS = {"languages": ["en"], "min_chars": 200, "veto_below": 0.15, "add_from": 0.6}
+SETTINGS = {"languages": ["en"], "min_chars": 200, "veto_below": 0.15, "add_from": 0.4, "claim_from": 0.6}
 C = 16.0
 
 
@@ -55,22 +62,58 @@ def new_classifier(c: float = C) -> Any:
     return LogisticRegression(C=c, class_weight="balanced", max_iter=5000)
 
 
-def train(ads: List[Dict[str, Any]], c: float = C) -> Dict[str, Any]:
+@functools.lru_cache(maxsize=1)
+def english() -> Any:
+    return spacy.blank("en")
+
+
+def claims_of(text: str) -> List[Tuple[int, int]]:
+    """The sentences the scanner hands the claim model."""
+    return claim_spans(english()(text))
+
+
+def claim_examples(ads: List[Dict[str, Any]]) -> Tuple[List[str], List[Set[str]]]:
+    """Each sentence of the English adverts with evidence (or no flags), and the flags it shows."""
+    sentences: List[str] = []
+    labels: List[Set[str]] = []
+    for ad in ads:
+        if ad.get("language", "en") != "en" or (ad.get("flags") and not ad.get("evidence")):
+            continue
+        text = ad["text"]
+        spans = [
+            (flag, k, k + len(phrase))
+            for flag, phrases in (ad.get("evidence") or {}).items()
+            for phrase in phrases
+            if (k := text.find(phrase)) >= 0
+        ]
+        for start, end in claims_of(text):
+            sentences.append(text[start:end])
+            labels.append({flag for flag, s, e in spans if s < end and e > start})
+    return sentences, labels
+
+
+def fit(texts: List[str], labels: List[Set[str]], c: float = C) -> Dict[str, Any]:
+    """One vectorizer and a logistic regression per flag, as plain lists for nlu/red_flag_model.py."""
     vectorizer = new_vectorizer()
-    x = vectorizer.fit_transform([ad["text"] for ad in ads])
-    vocabulary = vectorizer.get_feature_names_out().tolist()
+    x = vectorizer.fit_transform(texts)
     flags = {}
     for flag in RED_FLAGS:
-        y = [flag in (ad.get("flags") or []) for ad in ads]
-        model = new_classifier(c).fit(x, y)
+        model = new_classifier(c).fit(x, [flag in found for found in labels])
         flags[flag] = {
             "intercept": round(float(model.intercept_[0]), 3),
             "coef": [round(float(w), 3) for w in model.coef_[0]],
         }
     return {
-        "vocabulary": vocabulary,
+        "vocabulary": vectorizer.get_feature_names_out().tolist(),
         "idf": [round(float(v), 3) for v in vectorizer.idf_],
         "flags": flags,
+    }
+
+
+def train(ads: List[Dict[str, Any]], c: float = C) -> Dict[str, Any]:
+    return {
+        "advert": fit([ad["text"] for ad in ads], [set(ad.get("flags") or []) for ad in ads], c),
+        "claim": fit(*claim_examples(ads), c),
     }
 
 
@@ -94,7 +137,9 @@ def main(argv: Optional[List[str]] = None) -> int:
     args = parser.parse_args(argv)
     content = build()
     args.output.write_text(json.dumps(content, ensure_ascii=False, separators=(",", ":")) + "\n", encoding="utf-8")
-    print(f"{args.output}: {content['adverts']} adverts, {len(content['vocabulary'])} terms")
+    advert, claim = content["advert"], content["claim"]
+    terms = f"{len(advert['vocabulary'])} terms; claim model {len(claim['vocabulary'])} terms"
+    print(f"{args.output}: {content['adverts']} adverts, {terms}")
     return 0
 
 

@@ -57,7 +57,7 @@ def test_the_committed_model_was_trained_on_the_current_development_sets_only() 
     files = train_red_flag_model.training_files()
     assert content["trained_on"] == train_red_flag_model.digests(files), "run `make red-flag-model`"
     assert not any("holdout" in name for name in content["trained_on"])
-    assert set(content["flags"]) == set(RED_FLAGS)
+    assert set(content["advert"]["flags"]) == set(content["claim"]["flags"]) == set(RED_FLAGS)
 
 
 def test_plain_python_inference_reproduces_the_scikit_learn_model() -> None:
@@ -71,6 +71,25 @@ def test_plain_python_inference_reproduces_the_scikit_learn_model() -> None:
         expected = train_red_flag_model.new_classifier().fit(x, y)
         for i in sample:
             assert MODEL.probabilities(texts[i])[flag] == pytest.approx(expected.predict_proba(x[i])[0, 1], abs=0.01)
+
+
+def test_the_claim_model_learned_from_the_sentences_that_hold_the_evidence() -> None:
+    """Each sentence overlapping an `evidence` phrase is an example of its flag; the weights reproduce."""
+    ads = train_red_flag_model.load_ads(train_red_flag_model.training_files())
+    sentences, labels = train_red_flag_model.claim_examples(ads)
+    assert len(sentences) > 5 * len(ads)
+    [ad] = [ad for ad in ads if ad["id"] == "dev26-001"]
+    examples = dict(zip(*train_red_flag_model.claim_examples([ad]), strict=True))
+    keeper = "The boat owner keeps your passport until the end of the season so nobody runs away."
+    assert examples[keeper] == {"document_retention"}
+    assert examples["Cambodian men welcome, no experience needed."] == set()
+    x = train_red_flag_model.new_vectorizer().fit_transform(sentences)
+    for flag in ("document_retention", "debt_bondage"):
+        expected = train_red_flag_model.new_classifier().fit(x, [flag in found for found in labels])
+        for i in range(0, len(sentences), 997):
+            got = MODEL.claim.probabilities(sentences[i])[flag]
+            assert got == pytest.approx(expected.predict_proba(x[i])[0, 1], abs=0.01)
+    assert MODEL.claim.probabilities(keeper)["document_retention"] >= MODEL.claim_from
 
 
 @pytest.mark.parametrize("text, flag", HARMLESS)
@@ -95,8 +114,11 @@ def test_a_flag_the_patterns_missed_is_added_on_the_claim_that_shows_it() -> Non
     [added] = [e for e in entities if e["value"] == "document_retention"]
     claim = "Your agency in Beirut will hold your things until you finish two years."
     assert CONFINED[added["start"] : added["end"]] == claim
-    assert MODEL.add_from <= added["confidence_entity"] < 1.0
+    assert MODEL.claim_from <= added["confidence_entity"] < 1.0
     assert "movement_restriction" in blended_flags(CONFINED)
+    # The advert model alone rates debt bondage likely in this kind of advert; no sentence says it.
+    assert MODEL.probabilities(CONFINED)["debt_bondage"] >= MODEL.add_from
+    assert "debt_bondage" not in blended_flags(CONFINED)
     assert score_offer(blended_flags(CONFINED)).risk == "high"
 
 
@@ -128,19 +150,35 @@ def test_an_advert_whose_flags_were_all_dropped_is_still_a_job_check() -> None:
     assert message.get(INTENT)["name"] == "check_job_offer"
 
 
-# A model of two terms, to pin down what blend does with each probability (the real one is retrained).
+# Models of three terms, to pin down what blend does with each probability (the real ones are retrained).
+# The advert model rates document_retention and debt_bondage high; the claim model finds a sentence
+# for document_retention only.
 TOY = from_dict(
     {
         "languages": ["en"],
         "min_chars": 40,
         "veto_below": 0.15,
         "add_from": 0.7,
-        "vocabulary": ["translation", "hold your"],
-        "idf": [1.0, 1.0],
-        "flags": {
-            "no_contract": {"intercept": 0.0, "coef": [-9.0, 0.0]},
-            "document_retention": {"intercept": -1.0, "coef": [0.0, 9.0]},
-            "vague_employer": {"intercept": 0.0, "coef": [0.0, 0.0]},
+        "claim_from": 0.6,
+        "advert": {
+            "vocabulary": ["translation", "hold your", "boss"],
+            "idf": [1.0, 1.0, 1.0],
+            "flags": {
+                "no_contract": {"intercept": 0.0, "coef": [-9.0, 0.0, 0.0]},
+                "document_retention": {"intercept": -1.0, "coef": [0.0, 9.0, 0.0]},
+                "debt_bondage": {"intercept": -1.0, "coef": [0.0, 0.0, 9.0]},
+                "vague_employer": {"intercept": 0.0, "coef": [0.0, 0.0, 0.0]},
+            },
+        },
+        "claim": {
+            "vocabulary": ["hold your"],
+            "idf": [1.0],
+            "flags": {
+                "no_contract": {"intercept": -3.0, "coef": [0.0]},
+                "document_retention": {"intercept": -3.0, "coef": [9.0]},
+                "debt_bondage": {"intercept": -3.0, "coef": [0.0]},
+                "vague_employer": {"intercept": -3.0, "coef": [0.0]},
+            },
         },
     }
 )
@@ -156,12 +194,14 @@ def test_blend_drops_below_the_veto_keeps_between_and_adds_from_the_threshold() 
     assert TOY.probabilities(TOY_TEXT)["no_contract"] < 0.15
     assert TOY.probabilities(TOY_TEXT)["document_retention"] >= 0.7
     assert TOY.probabilities(TOY_TEXT)["vague_employer"] == 0.5
+    assert TOY.probabilities(TOY_TEXT)["debt_bondage"] >= 0.7
     found = [pattern_entity("no_contract", 0, 8), pattern_entity("vague_employer", 42, 50)]
     blended = TOY.blend(TOY_TEXT, "en", found, TOY_CLAIMS)
+    # debt_bondage is not added: the advert model rates it high, but no sentence says it.
     assert [e["value"] for e in blended] == ["document_retention", "vague_employer"]  # by position, then name
     [added] = [e for e in blended if e["value"] == "document_retention"]
     assert TOY_TEXT[added["start"] : added["end"]] == "The boss will hold your things."
-    assert added["confidence_entity"] < 1.0
+    assert 0.6 <= added["confidence_entity"] < 1.0
 
 
 def test_blend_leaves_short_texts_and_other_languages_alone() -> None:
