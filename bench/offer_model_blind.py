@@ -56,6 +56,10 @@ BLIND_ROUNDS = {
     "ede3319": ["dev24"],
     "fb58385": ["dev25"],
     "72570a7": ["dev26"],
+    "75923f5": ["dev27"],
+    "f70fce4": ["dev28"],
+    "526e6cc": ["dev29"],
+    "89a67e4": ["dev30"],
 }
 # (veto below, add from, claim from, never veto a critical flag); add > 1 means the patterns alone,
 # claim from 0 the advert model alone (the fifth session's second opinion: veto 0.15, add 0.6).
@@ -161,31 +165,48 @@ def main(argv: Optional[List[str]] = None) -> int:
     patterns = blind_pattern_flags()
     probs, claim, ads = out_of_fold_probabilities(args.c)
     ids = sorted(patterns)
-    min_chars, languages = SETTINGS["min_chars"], SETTINGS["languages"]
-    print(f"\n## Blind predictions: {len(ids)} dev adverts, each scanned by the patterns of before its round")
-    print(f"(model C={args.c}, out of fold: trained on the other dev files)\n")
-    print("| veto below | add from (advert / claim) | flag micro-F1 (P / R) | legit high | exploitative med/high |")
-    print("|---:|---:|---:|---:|---:|")
-    for veto, add, claim_from, keep_critical in GRID:
+    min_chars = SETTINGS["min_chars"]
+
+    def blended(rule: Tuple[float, float, float, bool], languages: List[str]) -> Dict[str, Set[str]]:
+        veto, add, claim_from, keep_critical = rule
         found = {}
         for i in ids:
-            applies = ads[i].get("language", "en") in languages and len(ads[i]["text"].strip()) >= min_chars
             pat = set(patterns[i])
-            found[i] = (
-                {
-                    f
-                    for f in RED_FLAGS
-                    if (f in pat and (probs[i][f] >= veto or (keep_critical and f in CRITICAL)))
-                    or (probs[i][f] >= add and claim[i][f] >= claim_from)
-                }
-                if applies
-                else pat
-            )
+            if ads[i].get("language", "en") not in languages or len(ads[i]["text"].strip()) < min_chars:
+                found[i] = pat
+                continue
+            found[i] = {
+                f
+                for f in RED_FLAGS
+                if (f in pat and (probs[i][f] >= veto or (keep_critical and f in CRITICAL)))
+                or (probs[i][f] >= add and claim[i][f] >= claim_from)
+            }
+        return found
+
+    print(f"\n## Blind predictions: {len(ids)} dev adverts, each scanned by the patterns of before its round")
+    print(f"(models C={args.c}, out of fold: trained on the other dev files; for English, Spanish and French)\n")
+    print("| veto below | add from (advert / claim) | flag micro-F1 (P / R) | legit high | exploitative med/high |")
+    print("|---:|---:|---:|---:|---:|")
+    for rule in GRID:
+        veto, add, claim_from, keep_critical = rule
         label = "patterns alone" if add > 1 else f"{veto}" + (" (never the 4 critical flags)" if keep_critical else "")
         adds = "" if add > 1 else f"{add} / {claim_from}" if claim_from else f"{add} / (advert alone)"
-        print(f"| {label} | {adds} {score(ids, found, ads)}")
-    deployed = f"veto below {SETTINGS['veto_below']}, add from {SETTINGS['add_from']} / {SETTINGS['claim_from']}"
-    print(f"\nDeployed: {deployed}.")
+        print(f"| {label} | {adds} {score(ids, blended(rule, SETTINGS['languages']), ads)}")
+    deployed = (SETTINGS["veto_below"], SETTINGS["add_from"], SETTINGS["claim_from"], False)
+    print(f"\nDeployed: veto below {deployed[0]}, add from {deployed[1]} / {deployed[2]}, by language:\n")
+    print("| language | adverts | patterns alone | second opinion for English only | for English, Spanish, French |")
+    print("|---|---:|---:|---:|---:|")
+    for language in ("en", "es", "fr"):
+        subset = [i for i in ids if ads[i].get("language", "en") == language]
+        cells = [
+            score(subset, found, ads).strip("| ").replace(" | ", ", ")
+            for found in (
+                blended(GRID[0], []),
+                blended(deployed, ["en"]),
+                blended(deployed, ["en", "es", "fr"]),
+            )
+        ]
+        print(f"| {language} | {len(subset)} | " + " | ".join(cells) + " |")
     return 0
 
 

@@ -1,18 +1,19 @@
-"""A second opinion on the red-flag patterns for pasted English adverts: two sets of logistic regressions.
+"""A second opinion on the red-flag patterns for pasted adverts: two sets of logistic regressions.
 
 The patterns (`red_flag_scanner.py`) read one claim at a time; on adverts nobody tuned them on they
 miss phrasings and fire on harmless ones. Two learned models give each flag a probability from word
 unigrams and bigrams (TF-IDF): the *advert* model reads the whole advert, the *claim* model one
-sentence at a time (it learned from the phrases annotators marked as evidence of each flag). For an
-English text of at least `min_chars` characters (a pasted advert, not a chat answer), `blend` then
+sentence at a time (it learned from the phrases annotators marked as evidence of each flag). For a
+text of at least `min_chars` characters (a pasted advert, not a chat answer) in one of `languages`
+(English, Spanish, French), `blend` then
 
 - drops a pattern's flag the advert model gives less than `veto_below` (a harmless clause that matched),
 - adds a flag the patterns missed when the advert model gives it `add_from` or more and one claim
   gets `claim_from` or more from the claim model; the flag is marked on that claim.
 
-Shorter texts, and Spanish and French (too few labelled adverts to learn from), keep the patterns'
-flags unchanged. The weights are in `patterns/red_flags_model.json`, written by
-`scripts/train_red_flag_model.py` from the labelled development adverts in `tests/job_offers/dev*.yml`
+Shorter texts and other languages keep the patterns' flags unchanged. The weights are in
+`patterns/red_flags_model.json`, written by `scripts/train_red_flag_model.py` from the labelled
+development adverts in `tests/job_offers/dev*.yml`
 (never from the held-out sets); `docs/job-offer-check.md` says how the thresholds were chosen.
 Inference is plain Python (no scikit-learn at run time) and reproduces scikit-learn's
 `TfidfVectorizer(ngram_range=(1, 2), sublinear_tf=True)` exactly.

@@ -99,13 +99,21 @@ def test_a_harmless_clause_that_matched_a_pattern_is_dropped_from_an_english_adv
     assert score_offer(blended_flags(text)).risk == "low"
 
 
-def test_short_messages_and_other_languages_keep_the_patterns_flags() -> None:
-    """A chat answer is not an advert, and there are too few Spanish and French adverts to learn from."""
-    text, flag = HARMLESS[0]
-    assert blended_flags(text, "es") == pattern_flags(text, "es") == [flag]
+def test_short_messages_keep_the_patterns_flags() -> None:
+    """A chat answer is not an advert: what the person says about their own offer is never vetoed."""
     short = "The agent says he will keep my passport until I pay the fee back."
     assert len(short) < MODEL.min_chars
     assert "document_retention" in blended_flags(short) == pattern_flags(short)
+    corto = "La agencia se queda con mi pasaporte hasta que pague la deuda del pasaje."
+    assert len(corto) < MODEL.min_chars
+    assert "document_retention" in blended_flags(corto, "es") == pattern_flags(corto, "es")
+
+
+def test_the_second_opinion_reads_english_spanish_and_french_adverts_only() -> None:
+    assert MODEL.languages == ("en", "es", "fr")
+    text, flag = HARMLESS[0]
+    assert scan_with_model(NLP(text), RULES, "de", MODEL) == scan(NLP(text), RULES)
+    assert [e["value"] for e in scan(NLP(text), RULES)] == [flag]
 
 
 def test_a_flag_the_patterns_missed_is_added_on_the_claim_that_shows_it() -> None:
@@ -126,12 +134,12 @@ def test_the_component_uses_the_conversation_language_from_the_message_metadata(
     text, flag = HARMLESS[0]
     scanner = RedFlagScanner({"languages": ["en", "es", "fr"], "model": True})
     found = {}
-    for language in ("en", "es"):
+    for language in ("en", "de"):  # a conversation in a language the second opinion did not learn
         message = Message(data={TEXT: text, "metadata": {"language": language}})
-        message.set(SPACY_DOC, spacy.blank(language)(text))
+        message.set(SPACY_DOC, NLP(text))
         scanner.process([message])
         found[language] = sorted({e["value"] for e in message.get(ENTITIES, []) if e["entity"] == "red_flag"})
-    assert found == {"en": [], "es": [flag]}
+    assert found == {"en": [], "de": [flag]}
     without_model = RedFlagScanner({"languages": ["en", "es", "fr"], "model": False})
     message = Message(data={TEXT: text, "metadata": {"language": "en"}})
     message.set(SPACY_DOC, NLP(text))
