@@ -417,6 +417,12 @@ def test_legitimate_adverts_are_not_high_risk(lang: str, text: str) -> None:
         ("es", "El destino puede ser Madrid o donde haga falta.", "job_switch"),
         ("es", "Trabajarás para varios patrones de la zona.", "vague_employer"),
         ("es", "Plazas super limitadas, se cierra en 48 horas.", "urgency_pressure"),
+        ("es", "nos quitaron los celulares al llegar", "movement_restriction"),
+        ("es", "no podes salir sola, siempre con la encargada", "movement_restriction"),
+        ("es", "la jefa me pidio el pasaporte y no me lo devuelve", "document_retention"),
+        ("es", "cuesta 500 dolares el cupo", "recruitment_fee"),
+        ("es", "no importa si eres menor", "minor_targeted"),
+        ("es", "alla ves de que trabajas", "job_switch"),
     ],
 )
 def test_each_flag_in_its_own_words(lang: str, text: str, expected: str) -> None:
@@ -492,6 +498,9 @@ def test_each_flag_in_its_own_words(lang: str, text: str, expected: str) -> None
         ("es", "Lugar de trabajo: Lima. Horario según necesidades del servicio."),
         ("es", "Profesionales de 10 o 15 años de experiencia."),
         ("es", "La empresa adelanta el pasaje y no se descuenta nada del sueldo."),
+        ("es", "Las habitaciones se cierran con llave y tienes tu propia llave."),
+        ("es", "El curso tiene un costo de 200 dólares que paga la empresa."),
+        ("es", "Los menores de edad no pueden postular."),
     ],
 )
 def test_harmless_mentions_are_not_flags(lang: str, text: str) -> None:
