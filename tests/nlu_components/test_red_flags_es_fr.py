@@ -501,6 +501,9 @@ def test_each_flag_in_its_own_words(lang: str, text: str, expected: str) -> None
         ("es", "Las habitaciones se cierran con llave y tienes tu propia llave."),
         ("es", "El curso tiene un costo de 200 dólares que paga la empresa."),
         ("es", "Los menores de edad no pueden postular."),
+        ("es", "Con nosotros nadie sale perdiendo."),
+        ("es", "Los documentos los tenemos que revisar antes de la entrevista."),
+        ("es", "Puede ser de 16 a 18 horas semanales."),
     ],
 )
 def test_harmless_mentions_are_not_flags(lang: str, text: str) -> None:
