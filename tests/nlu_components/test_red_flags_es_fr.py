@@ -423,6 +423,7 @@ def test_legitimate_adverts_are_not_high_risk(lang: str, text: str) -> None:
         ("es", "cuesta 500 dolares el cupo", "recruitment_fee"),
         ("es", "no importa si eres menor", "minor_targeted"),
         ("es", "alla ves de que trabajas", "job_switch"),
+        ("es", "la patrona tiene los papeles de todas", "document_retention"),
     ],
 )
 def test_each_flag_in_its_own_words(lang: str, text: str, expected: str) -> None:
@@ -504,6 +505,8 @@ def test_each_flag_in_its_own_words(lang: str, text: str, expected: str) -> None
         ("es", "Con nosotros nadie sale perdiendo."),
         ("es", "Los documentos los tenemos que revisar antes de la entrevista."),
         ("es", "Puede ser de 16 a 18 horas semanales."),
+        ("es", "La agencia tiene los papeles listos para tu visa."),
+        ("es", "La empresa tiene todos los papeles en regla."),
     ],
 )
 def test_harmless_mentions_are_not_flags(lang: str, text: str) -> None:
