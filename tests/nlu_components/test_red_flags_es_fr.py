@@ -492,6 +492,9 @@ def test_each_flag_in_its_own_words(lang: str, text: str, expected: str) -> None
         ("fr", "Si quelqu'un vous demande de l'argent, c'est une arnaque, signalez-le."),
         ("fr", "Rien n'est à la charge du candidat : visa, billet et logement sont payés par l'employeur."),
         ("fr", "Les escales sont autorisées dans chaque port."),
+        ("fr", "Le billet aller est avancé par la société et remboursé à 100 % par l'employeur."),
+        ("fr", "À l'aéroport, dites que vous venez travailler et montrez votre visa de travail."),
+        ("fr", "Ne quittez pas votre poste sans prévenir le chef d'équipe."),
         ("fr", "Si le chantier est fini avant la date, le contrat prend fin et le retour est payé."),
     ],
 )
