@@ -422,6 +422,12 @@ def test_legitimate_adverts_are_not_high_risk(lang: str, text: str) -> None:
         ("fr", "Le contrat sera remis par le patron une fois à bord.", "no_contract"),
         ("fr", "Tu viendras avec un visa touristique.", "wrong_visa"),
         ("fr", "Envoie 3 photos récentes en tenue légère.", "photo_request"),
+        ("fr", "On enlève le billet sur tes 3 premiers salaires.", "debt_bondage"),
+        ("fr", "Tu voyages avec le visa de ton cousin.", "wrong_visa"),
+        ("fr", "Un monsieur m'a écrit sur Messenger pour un travail au Liban.", "online_stranger"),
+        ("fr", "Mets un faux âge sur le formulaire.", "minor_targeted"),
+        ("fr", "Payez 200 000 F à l'avance au bureau.", "recruitment_fee"),
+        ("fr", "Tu ne sors pas sans permission.", "movement_restriction"),
     ],
 )
 def test_each_flag_in_its_own_words(lang: str, text: str, expected: str) -> None:
