@@ -501,6 +501,9 @@ def test_each_flag_in_its_own_words(lang: str, text: str, expected: str) -> None
         ("fr", "Le billet aller est avancé par la société et remboursé à 100 % par l'employeur."),
         ("fr", "À l'aéroport, dites que vous venez travailler et montrez votre visa de travail."),
         ("fr", "Ne quittez pas votre poste sans prévenir le chef d'équipe."),
+        ("fr", "Les mineurs ne sont pas acceptés."),
+        ("fr", "Si vous avez 17 ans, vous ne pouvez pas postuler."),
+        ("fr", "Salaire 1 900 € par mois, même pour les débutants, selon la convention collective."),
         ("fr", "Si le chantier est fini avant la date, le contrat prend fin et le retour est payé."),
     ],
 )
