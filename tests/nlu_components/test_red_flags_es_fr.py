@@ -428,6 +428,9 @@ def test_legitimate_adverts_are_not_high_risk(lang: str, text: str) -> None:
         ("fr", "Mets un faux âge sur le formulaire.", "minor_targeted"),
         ("fr", "Payez 200 000 F à l'avance au bureau.", "recruitment_fee"),
         ("fr", "Tu ne sors pas sans permission.", "movement_restriction"),
+        ("fr", "faut rien dire a tes parents", "secrecy"),
+        ("fr", "ton tel on le garde", "movement_restriction"),
+        ("fr", "on ta vu sur fb", "online_stranger"),
     ],
 )
 def test_each_flag_in_its_own_words(lang: str, text: str, expected: str) -> None:
