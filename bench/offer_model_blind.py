@@ -167,14 +167,18 @@ def main(argv: Optional[List[str]] = None) -> int:
     ids = sorted(patterns)
     min_chars = SETTINGS["min_chars"]
 
-    def blended(rule: Tuple[float, float, float, bool], languages: List[str]) -> Dict[str, Set[str]]:
-        veto, add, claim_from, keep_critical = rule
+    def blended(
+        rule: Tuple[float, float, float, bool], languages: List[str], veto_languages: Optional[List[str]] = None
+    ) -> Dict[str, Set[str]]:
+        add, claim_from, keep_critical = rule[1:]
         found = {}
         for i in ids:
             pat = set(patterns[i])
-            if ads[i].get("language", "en") not in languages or len(ads[i]["text"].strip()) < min_chars:
+            language = ads[i].get("language", "en")
+            if language not in languages or len(ads[i]["text"].strip()) < min_chars:
                 found[i] = pat
                 continue
+            veto = rule[0] if veto_languages is None or language in veto_languages else 0.0
             found[i] = {
                 f
                 for f in RED_FLAGS
@@ -191,11 +195,14 @@ def main(argv: Optional[List[str]] = None) -> int:
         veto, add, claim_from, keep_critical = rule
         label = "patterns alone" if add > 1 else f"{veto}" + (" (never the 4 critical flags)" if keep_critical else "")
         adds = "" if add > 1 else f"{add} / {claim_from}" if claim_from else f"{add} / (advert alone)"
-        print(f"| {label} | {adds} {score(ids, blended(rule, SETTINGS['languages']), ads)}")
+        print(f"| {label} | {adds} {score(ids, blended(rule, SETTINGS['languages'], SETTINGS['veto_languages']), ads)}")
     deployed = (SETTINGS["veto_below"], SETTINGS["add_from"], SETTINGS["claim_from"], False)
-    print(f"\nDeployed: veto below {deployed[0]}, add from {deployed[1]} / {deployed[2]}, by language:\n")
-    print("| language | adverts | patterns alone | second opinion for English only | for English, Spanish, French |")
-    print("|---|---:|---:|---:|---:|")
+    print(
+        f"\nDeployed: veto below {deployed[0]} in {', '.join(SETTINGS['veto_languages'])}, add from {deployed[1]} /"
+        f" {deployed[2]} in {', '.join(SETTINGS['languages'])}; by language:\n"
+    )
+    print("| language | adverts | patterns alone | second opinion, English only | all three, veto in all | deployed |")
+    print("|---|---:|---:|---:|---:|---:|")
     for language in ("en", "es", "fr"):
         subset = [i for i in ids if ads[i].get("language", "en") == language]
         cells = [
@@ -204,6 +211,7 @@ def main(argv: Optional[List[str]] = None) -> int:
                 blended(GRID[0], []),
                 blended(deployed, ["en"]),
                 blended(deployed, ["en", "es", "fr"]),
+                blended(deployed, SETTINGS["languages"], SETTINGS["veto_languages"]),
             )
         ]
         print(f"| {language} | {len(subset)} | " + " | ".join(cells) + " |")

@@ -166,6 +166,7 @@ TOY = from_dict(
         "languages": ["en"],
         "min_chars": 40,
         "veto_below": 0.15,
+        "veto_languages": ["en"],
         "add_from": 0.7,
         "claim_from": 0.6,
         "advert": {
