@@ -36,9 +36,8 @@ from scripts.train_red_flag_model import (  # noqa: E402
     C,
     claim_examples,
     claims_of,
+    fit_models,
     load_ads,
-    new_classifier,
-    new_vectorizer,
 )
 
 # The commit that added each round's adverts (and nothing else) -> the dev files of that round.
@@ -119,25 +118,15 @@ def out_of_fold_probabilities(c: float) -> Tuple[Probabilities, Probabilities, D
     claim: Probabilities = {}
     for held, test in by_file.items():
         train = [ad for name, ads in by_file.items() if name != held for ad in ads]
-        vectorizer = new_vectorizer()
-        x_train = vectorizer.fit_transform([ad["text"] for ad in train])
+        vectorizer, by_advert = fit_models(
+            [ad["text"] for ad in train], [set(ad.get("flags") or []) for ad in train], c
+        )
+        claim_vectorizer, by_claim = fit_models(*claim_examples(train), c)
         x_test = vectorizer.transform([ad["text"] for ad in test])
-        sentences, labels = claim_examples(train)
-        claim_vectorizer = new_vectorizer()
-        x_claims = claim_vectorizer.fit_transform(sentences)
-        test_claims = [
-            claim_vectorizer.transform([ad["text"][s:e] for s, e in claims_of(ad["text"])] or [ad["text"]])
-            for ad in test
-        ]
-        for ad in test:
-            advert[ad["id"]], claim[ad["id"]] = {}, {}
-        for flag in RED_FLAGS:
-            y = [flag in (ad.get("flags") or []) for ad in train]
-            p = new_classifier(c).fit(x_train, y).predict_proba(x_test)
-            by_claim = new_classifier(c).fit(x_claims, [flag in found for found in labels])
-            for ad, value, x_ad in zip(test, p[:, 1], test_claims, strict=True):
-                advert[ad["id"]][flag] = float(value)
-                claim[ad["id"]][flag] = float(by_claim.predict_proba(x_ad)[:, 1].max())
+        for ad, x_ad in zip(test, x_test, strict=True):
+            sentences = claim_vectorizer.transform([ad["text"][s:e] for s, e in claims_of(ad["text"])] or [ad["text"]])
+            advert[ad["id"]] = {flag: float(m.predict_proba(x_ad)[0, 1]) for flag, m in by_advert.items()}
+            claim[ad["id"]] = {flag: float(m.predict_proba(sentences)[:, 1].max()) for flag, m in by_claim.items()}
     ads = {ad["id"]: ad for ads in by_file.values() for ad in ads}
     return advert, claim, ads
 

@@ -3,10 +3,10 @@
 Writes nlu/patterns/red_flags_model.json: for the advert model and the claim model, the vocabulary,
 IDF weights and one logistic regression per flag, with the digests of the files it learned from (a
 test checks they still match). The advert model learns from each advert's `flags`; the claim model
-from the sentences of the adverts (English, Spanish, French), a sentence being an example of a flag when it overlaps a
-phrase of the advert's `evidence` for that flag (adverts without `evidence` give no claims, unless
-they have no flags at all). Trained only on
-tests/job_offers/dev*.yml, never on the held-out sets. Deterministic: the same files give the same
+from the sentences of the adverts (English, Spanish, French), a sentence being an example of a flag
+when it overlaps a phrase of the advert's `evidence` for that flag (adverts without `evidence` give no
+claims, unless they have no flags at all). Trained only on tests/job_offers/dev*.yml, never on the
+held-out sets. Deterministic: the same files give the same
 model. Run in the Rasa environment (scikit-learn comes with Rasa):
 
     .venv/rasa/bin/python scripts/train_red_flag_model.py        # or: make red-flag-model
@@ -99,21 +99,26 @@ def claim_examples(ads: List[Dict[str, Any]]) -> Tuple[List[str], List[Set[str]]
     return sentences, labels
 
 
-def fit(texts: List[str], labels: List[Set[str]], c: float = C) -> Dict[str, Any]:
-    """One vectorizer and a logistic regression per flag, as plain lists for nlu/red_flag_model.py."""
+def fit_models(texts: List[str], labels: List[Set[str]], c: float = C) -> Tuple[Any, Dict[str, Any]]:
+    """A fitted vectorizer and one fitted logistic regression per flag (scikit-learn objects)."""
     vectorizer = new_vectorizer()
     x = vectorizer.fit_transform(texts)
-    flags = {}
-    for flag in RED_FLAGS:
-        model = new_classifier(c).fit(x, [flag in found for found in labels])
-        flags[flag] = {
-            "intercept": round(float(model.intercept_[0]), 3),
-            "coef": [round(float(w), 3) for w in model.coef_[0]],
-        }
+    return vectorizer, {flag: new_classifier(c).fit(x, [flag in found for found in labels]) for flag in RED_FLAGS}
+
+
+def fit(texts: List[str], labels: List[Set[str]], c: float = C) -> Dict[str, Any]:
+    """`fit_models` as plain lists for nlu/red_flag_model.py."""
+    vectorizer, models = fit_models(texts, labels, c)
     return {
         "vocabulary": vectorizer.get_feature_names_out().tolist(),
         "idf": [round(float(v), 3) for v in vectorizer.idf_],
-        "flags": flags,
+        "flags": {
+            flag: {
+                "intercept": round(float(model.intercept_[0]), 3),
+                "coef": [round(float(w), 3) for w in model.coef_[0]],
+            }
+            for flag, model in models.items()
+        },
     }
 
 
