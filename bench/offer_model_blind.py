@@ -24,13 +24,15 @@ import shutil
 import subprocess
 import sys
 import tempfile
+from dataclasses import replace
 from pathlib import Path
 from typing import Any, Dict, List, Optional, Set, Tuple
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from actions.job_offer.scoring import RED_FLAGS, score_offer  # noqa: E402
+from actions.job_offer.scoring import score_offer  # noqa: E402
+from nlu.red_flag_model import BlendRule, rule_from  # noqa: E402
 from scripts.train_red_flag_model import (  # noqa: E402
     SETTINGS,
     C,
@@ -59,13 +61,22 @@ BLIND_ROUNDS = {
     "f70fce4": ["dev28"],
     "526e6cc": ["dev29"],
     "89a67e4": ["dev30"],
+    "b18df9d": ["dev31"],
+    "9798f11": ["dev32"],
 }
-# (veto below, add from, claim from, never veto a critical flag); add > 1 means the patterns alone,
-# claim from 0 the advert model alone (the fifth session's second opinion: veto 0.15, add 0.6).
-GRID = [(0.0, 2.0, 0.0, False), (0.15, 0.6, 0.0, False), (0.15, 0.7, 0.0, False), (0.15, 0.7, 0.0, True)]
-GRID += [(0.15, x, y, False) for x in (0.3, 0.4, 0.5) for y in (0.5, 0.6, 0.7)]
-GRID += [(0.1, 0.4, 0.6, False), (0.2, 0.4, 0.6, False), (0.15, 0.4, 0.6, True)]
-CRITICAL = {"document_retention", "secrecy", "minor_targeted", "movement_restriction"}
+CRITICAL = frozenset({"document_retention", "secrecy", "minor_targeted", "movement_restriction"})
+NONE: frozenset = frozenset()
+DEPLOYED = rule_from(SETTINGS)
+PATTERNS_ALONE = replace(DEPLOYED, languages=())
+# Rules scored besides the deployed one: add_from 2 never adds; claim_from 0 is the advert model alone
+# (the fifth session's second opinion: veto 0.15, add 0.6); never_vetoed keeps the 4 critical flags.
+GRID = [PATTERNS_ALONE] + [
+    replace(DEPLOYED, veto_below=veto, add_from=add, claim_from=claim, never_vetoed=keep)
+    for veto, add, claim, keep in [(0.15, 0.6, 0.0, NONE), (0.15, 0.7, 0.0, NONE), (0.15, 0.7, 0.0, CRITICAL)]
+    + [(0.15, x, y, NONE) for x in (0.3, 0.4, 0.5) for y in (0.5, 0.6, 0.7)]
+    + [(0.1, 0.4, 0.6, NONE), (0.2, 0.4, 0.6, NONE), (0.15, 0.4, 0.6, CRITICAL)]
+]
+ALL = ("en", "es", "fr")
 
 # Run by a fresh interpreter with one commit's code first on sys.path.
 SNAPSHOT_SCAN = """
@@ -154,26 +165,17 @@ def main(argv: Optional[List[str]] = None) -> int:
     patterns = blind_pattern_flags()
     probs, claim, ads = out_of_fold_probabilities(args.c)
     ids = sorted(patterns)
-    min_chars = SETTINGS["min_chars"]
 
-    def blended(
-        rule: Tuple[float, float, float, bool], languages: List[str], veto_languages: Optional[List[str]] = None
-    ) -> Dict[str, Set[str]]:
-        add, claim_from, keep_critical = rule[1:]
+    def blended(rule: BlendRule) -> Dict[str, Set[str]]:
+        """Each advert's flags under `rule`, by the decision the deployed model makes (BlendRule.decide)."""
         found = {}
         for i in ids:
-            pat = set(patterns[i])
             language = ads[i].get("language", "en")
-            if language not in languages or len(ads[i]["text"].strip()) < min_chars:
-                found[i] = pat
+            if not rule.applies_to(ads[i]["text"], language):
+                found[i] = set(patterns[i])
                 continue
-            veto = rule[0] if veto_languages is None or language in veto_languages else 0.0
-            found[i] = {
-                f
-                for f in RED_FLAGS
-                if (f in pat and (probs[i][f] >= veto or (keep_critical and f in CRITICAL)))
-                or (probs[i][f] >= add and claim[i][f] >= claim_from)
-            }
+            kept, added = rule.decide(language, set(patterns[i]), probs[i], claim[i].__getitem__)
+            found[i] = kept | added
         return found
 
     print(f"\n## Blind predictions: {len(ids)} dev adverts, each scanned by the patterns of before its round")
@@ -181,28 +183,27 @@ def main(argv: Optional[List[str]] = None) -> int:
     print("| veto below | add from (advert / claim) | flag micro-F1 (P / R) | legit high | exploitative med/high |")
     print("|---:|---:|---:|---:|---:|")
     for rule in GRID:
-        veto, add, claim_from, keep_critical = rule
-        label = "patterns alone" if add > 1 else f"{veto}" + (" (never the 4 critical flags)" if keep_critical else "")
-        adds = "" if add > 1 else f"{add} / {claim_from}" if claim_from else f"{add} / (advert alone)"
-        print(f"| {label} | {adds} {score(ids, blended(rule, SETTINGS['languages'], SETTINGS['veto_languages']), ads)}")
-    deployed = (SETTINGS["veto_below"], SETTINGS["add_from"], SETTINGS["claim_from"], False)
+        label = "patterns alone" if rule is PATTERNS_ALONE else f"{rule.veto_below}"
+        label += " (never the 4 critical flags)" if rule.never_vetoed else ""
+        label += " (deployed)" if rule == DEPLOYED else ""
+        claim_from = rule.claim_from or "(advert alone)"
+        adds = "" if rule is PATTERNS_ALONE else f"{rule.add_from} / {claim_from}"
+        print(f"| {label} | {adds} {score(ids, blended(rule), ads)}")
     print(
-        f"\nDeployed: veto below {deployed[0]} in {', '.join(SETTINGS['veto_languages'])}, add from {deployed[1]} /"
-        f" {deployed[2]} in {', '.join(SETTINGS['languages'])}; by language:\n"
+        f"\nDeployed: veto below {DEPLOYED.veto_below} in {', '.join(DEPLOYED.veto_languages)}, add from"
+        f" {DEPLOYED.add_from} / {DEPLOYED.claim_from} in {', '.join(DEPLOYED.languages)}; by language:\n"
     )
     print("| language | adverts | patterns alone | second opinion, English only | all three, veto in all | deployed |")
     print("|---|---:|---:|---:|---:|---:|")
-    for language in ("en", "es", "fr"):
+    variants = (
+        PATTERNS_ALONE,
+        replace(DEPLOYED, languages=("en",), veto_languages=("en",)),
+        replace(DEPLOYED, languages=ALL, veto_languages=ALL),
+        DEPLOYED,
+    )
+    for language in ALL:
         subset = [i for i in ids if ads[i].get("language", "en") == language]
-        cells = [
-            score(subset, found, ads).strip("| ").replace(" | ", ", ")
-            for found in (
-                blended(GRID[0], []),
-                blended(deployed, ["en"]),
-                blended(deployed, ["en", "es", "fr"]),
-                blended(deployed, SETTINGS["languages"], SETTINGS["veto_languages"]),
-            )
-        ]
+        cells = [score(subset, blended(rule), ads).strip("| ").replace(" | ", ", ") for rule in variants]
         print(f"| {language} | {len(subset)} | " + " | ".join(cells) + " |")
     return 0
 

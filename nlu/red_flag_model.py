@@ -5,7 +5,7 @@ miss phrasings and fire on harmless ones. Two learned models give each flag a pr
 unigrams and bigrams (TF-IDF): the *advert* model reads the whole advert, the *claim* model one
 sentence at a time (it learned from the phrases annotators marked as evidence of each flag). For a
 text of at least `min_chars` characters (a pasted advert, not a chat answer) in one of `languages`
-(English, Spanish, French), `blend` then
+(English, Spanish, French), `blend` then (by `BlendRule.decide`)
 
 - drops a pattern's flag the advert model gives less than `veto_below` (a harmless clause that matched)
   in a language of `veto_languages` (English: the Spanish and French patterns rarely fire wrongly,
@@ -30,7 +30,7 @@ import re
 from collections import Counter
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Dict, List, Optional, Sequence, Tuple
+from typing import AbstractSet, Any, Callable, Dict, FrozenSet, List, Mapping, Optional, Sequence, Set, Tuple
 
 MODEL_FILE = Path(__file__).parent / "patterns" / "red_flags_model.json"
 TOKEN = re.compile(r"(?u)\b\w\w+\b")  # scikit-learn's default token_pattern
@@ -62,13 +62,43 @@ class LinearTextModel:
 
 
 @dataclass(frozen=True)
-class RedFlagModel:
+class BlendRule:
+    """When and how the second opinion changes the patterns' flags: a pure decision on probabilities.
+
+    The deployed thresholds are in the weight file; `bench/offer_model_blind.py` scores other rules
+    with this same decision on blind predictions.
+    """
+
     languages: Tuple[str, ...]
     min_chars: int
     veto_below: float
     veto_languages: Tuple[str, ...]
     add_from: float
     claim_from: float
+    never_vetoed: FrozenSet[str] = frozenset()
+
+    def applies_to(self, text: str, language: str) -> bool:
+        return language in self.languages and len(text.strip()) >= self.min_chars
+
+    def decide(
+        self, language: str, found: AbstractSet[str], advert: Mapping[str, float], best_claim: Callable[[str], float]
+    ) -> Tuple[Set[str], Set[str]]:
+        """(the patterns' flags kept, the flags added) for a text this rule applies to.
+
+        `advert` is the advert model's probability of each flag; `best_claim(flag)` the highest
+        probability the claim model gives the flag on any one sentence (asked only for candidates).
+        """
+        veto = self.veto_below if language in self.veto_languages else 0.0
+        kept = {f for f in found if advert.get(f, 1.0) >= veto or f in self.never_vetoed}
+        added = {
+            f for f, p in advert.items() if p >= self.add_from and f not in found and best_claim(f) >= self.claim_from
+        }
+        return kept, added
+
+
+@dataclass(frozen=True)
+class RedFlagModel:
+    rule: BlendRule
     advert: LinearTextModel
     claim: LinearTextModel
 
@@ -76,37 +106,48 @@ class RedFlagModel:
         """The advert model's probability of each flag for the whole of `text`."""
         return self.advert.probabilities(text)
 
-    def applies_to(self, text: str, language: str) -> bool:
-        return language in self.languages and len(text.strip()) >= self.min_chars
-
     def blend(
         self, text: str, language: str, entities: List[Dict[str, Any]], claims: Sequence[Tuple[int, int]]
     ) -> List[Dict[str, Any]]:
         """The patterns' `entities` for `text`, less the flags vetoed and plus the flags added."""
-        if not self.applies_to(text, language):
+        if not self.rule.applies_to(text, language):
             return entities
-        probs = self.probabilities(text)
-        veto = self.veto_below if language in self.veto_languages else 0.0
-        kept = [e for e in entities if probs.get(e["value"], 1.0) >= veto]
-        found = {e["value"] for e in entities}
-        to_add = [flag for flag, p in probs.items() if p >= self.add_from and flag not in found]
-        if not to_add or not claims:
-            return sorted(kept, key=lambda e: (e["start"], e["value"]))
-        by_claim = [(claim, self.claim.probabilities(text[claim[0] : claim[1]])) for claim in claims]
+        by_claim: List[Tuple[Tuple[int, int], Dict[str, float]]] = []
+
+        def best_claim(flag: str) -> float:
+            if not by_claim:  # the claim model runs only when the advert model proposes a flag
+                by_claim.extend((claim, self.claim.probabilities(text[claim[0] : claim[1]])) for claim in claims)
+            return max((probs[flag] for _, probs in by_claim), default=0.0)
+
+        kept_flags, added_flags = self.rule.decide(
+            language, {e["value"] for e in entities}, self.probabilities(text), best_claim
+        )
+        kept = [e for e in entities if e["value"] in kept_flags]
         added = []
-        for flag in to_add:
+        for flag in sorted(added_flags):
             (start, end), claim_probs = max(by_claim, key=lambda item: item[1][flag])
-            if claim_probs[flag] >= self.claim_from:
-                added.append(
-                    {
-                        "entity": "red_flag",
-                        "value": flag,
-                        "start": start,
-                        "end": end,
-                        "confidence_entity": round(claim_probs[flag], 3),
-                    }
-                )
+            added.append(
+                {
+                    "entity": "red_flag",
+                    "value": flag,
+                    "start": start,
+                    "end": end,
+                    "confidence_entity": round(claim_probs[flag], 3),
+                }
+            )
         return sorted(kept + added, key=lambda e: (e["start"], e["value"]))
+
+
+def rule_from(settings: Mapping[str, Any]) -> BlendRule:
+    """The blend rule of a weight file's (or the training script's) settings."""
+    return BlendRule(
+        languages=tuple(settings["languages"]),
+        min_chars=int(settings["min_chars"]),
+        veto_below=float(settings["veto_below"]),
+        veto_languages=tuple(settings["veto_languages"]),
+        add_from=float(settings["add_from"]),
+        claim_from=float(settings["claim_from"]),
+    )
 
 
 def linear_from_dict(content: Dict[str, Any]) -> LinearTextModel:
@@ -122,12 +163,7 @@ def linear_from_dict(content: Dict[str, Any]) -> LinearTextModel:
 
 def from_dict(content: Dict[str, Any]) -> RedFlagModel:
     return RedFlagModel(
-        languages=tuple(content["languages"]),
-        min_chars=int(content["min_chars"]),
-        veto_below=float(content["veto_below"]),
-        veto_languages=tuple(content["veto_languages"]),
-        add_from=float(content["add_from"]),
-        claim_from=float(content["claim_from"]),
+        rule=rule_from(content),
         advert=linear_from_dict(content["advert"]),
         claim=linear_from_dict(content["claim"]),
     )

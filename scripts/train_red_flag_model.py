@@ -33,7 +33,7 @@ from nlu.red_flag_model import MODEL_FILE, TOKEN  # noqa: E402
 from nlu.red_flag_scanner import claim_spans  # noqa: E402
 
 # Chosen on blind predictions (docs/job-offer-check.md, "Second opinion"): never on the held-out sets.
-SETTINGS = {
+SETTINGS: Dict[str, Any] = {
     "languages": ["en", "es", "fr"],
     "min_chars": 200,
     "veto_below": 0.15,

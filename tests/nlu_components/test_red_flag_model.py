@@ -89,7 +89,7 @@ def test_the_claim_model_learned_from_the_sentences_that_hold_the_evidence() -> 
         for i in range(0, len(sentences), 997):
             got = MODEL.claim.probabilities(sentences[i])[flag]
             assert got == pytest.approx(expected.predict_proba(x[i])[0, 1], abs=0.01)
-    assert MODEL.claim.probabilities(keeper)["document_retention"] >= MODEL.claim_from
+    assert MODEL.claim.probabilities(keeper)["document_retention"] >= MODEL.rule.claim_from
 
 
 @pytest.mark.parametrize("text, flag", HARMLESS)
@@ -102,15 +102,15 @@ def test_a_harmless_clause_that_matched_a_pattern_is_dropped_from_an_english_adv
 def test_short_messages_keep_the_patterns_flags() -> None:
     """A chat answer is not an advert: what the person says about their own offer is never vetoed."""
     short = "The agent says he will keep my passport until I pay the fee back."
-    assert len(short) < MODEL.min_chars
+    assert len(short) < MODEL.rule.min_chars
     assert "document_retention" in blended_flags(short) == pattern_flags(short)
     corto = "La agencia se queda con mi pasaporte hasta que pague la deuda del pasaje."
-    assert len(corto) < MODEL.min_chars
+    assert len(corto) < MODEL.rule.min_chars
     assert "document_retention" in blended_flags(corto, "es") == pattern_flags(corto, "es")
 
 
 def test_the_second_opinion_reads_english_spanish_and_french_adverts_only() -> None:
-    assert MODEL.languages == ("en", "es", "fr")
+    assert MODEL.rule.languages == ("en", "es", "fr")
     text, flag = HARMLESS[0]
     assert scan_with_model(NLP(text), RULES, "de", MODEL) == scan(NLP(text), RULES)
     assert [e["value"] for e in scan(NLP(text), RULES)] == [flag]
@@ -122,10 +122,10 @@ def test_a_flag_the_patterns_missed_is_added_on_the_claim_that_shows_it() -> Non
     [added] = [e for e in entities if e["value"] == "document_retention"]
     claim = "Your agency in Beirut will hold your things until you finish two years."
     assert CONFINED[added["start"] : added["end"]] == claim
-    assert MODEL.claim_from <= added["confidence_entity"] < 1.0
+    assert MODEL.rule.claim_from <= added["confidence_entity"] < 1.0
     assert "movement_restriction" in blended_flags(CONFINED)
     # The advert model alone rates debt bondage likely in this kind of advert; no sentence says it.
-    assert MODEL.probabilities(CONFINED)["debt_bondage"] >= MODEL.add_from
+    assert MODEL.probabilities(CONFINED)["debt_bondage"] >= MODEL.rule.add_from
     assert "debt_bondage" not in blended_flags(CONFINED)
     assert score_offer(blended_flags(CONFINED)).risk == "high"
 
