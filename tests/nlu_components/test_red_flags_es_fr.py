@@ -456,6 +456,17 @@ def test_legitimate_adverts_are_not_high_risk(lang: str, text: str) -> None:
         ("fr", "faut rien dire a tes parents", "secrecy"),
         ("fr", "ton tel on le garde", "movement_restriction"),
         ("fr", "on ta vu sur fb", "online_stranger"),
+        ("fr", "Une grosse compagnie pétrolière basée au Qatar embauche des soudeurs.", "vague_employer"),
+        ("fr", "Tu vas travailler chez des clients très riches à Abidjan.", "vague_employer"),
+        ("fr", "Je suis recruteuse pour une agence de mode à Istanbul.", "vague_employer"),
+        ("fr", "On recrute pour des hôtels en Turquie et à Chypre.", "vague_employer"),
+        ("fr", "L'employeur sera précisé après ton inscription.", "vague_employer"),
+        ("fr", "Le nom de la société, on vous le communique à la signature.", "vague_employer"),
+        ("fr", "Un chalutier coréen cherche des matelots.", "vague_employer"),
+        ("fr", "Clients : hommes d'affaires, noms confidentiels.", "vague_employer"),
+        ("fr", "Le soir tu aides au bar ou au salon selon la demande.", "job_switch"),
+        ("fr", "Tu feras aussi la cuisine selon la patronne.", "job_switch"),
+        ("fr", "Tu sauras le pays une fois là-bas.", "job_switch"),
     ],
 )
 def test_each_flag_in_its_own_words(lang: str, text: str, expected: str) -> None:
@@ -557,6 +568,12 @@ def test_each_flag_in_its_own_words(lang: str, text: str, expected: str) -> None
         ("fr", "Si le chantier est fini avant la date, le contrat prend fin et le retour est payé."),
         ("fr", "Les enfants ne sortent jamais seuls de l'école : vous allez les chercher à 16 h."),
         ("fr", "Les résidents ne quittent pas la maison de retraite sans accompagnant."),
+        ("fr", "Recrutement de cuisiniers pour hôtels à Marrakech, contrat signé à l'agence."),
+        ("fr", "Nous sommes une grande entreprise de Lubumbashi (RCCM n° CD/LSH/000-555)."),
+        ("fr", "Le nom de l'employeur figure sur le contrat remis avant le départ."),
+        ("fr", "L'hôtel Ibis de Lomé recrute des réceptionnistes."),
+        ("fr", "Heures supplémentaires selon les besoins du service."),
+        ("fr", "Vous aiderez aussi au jardin selon la saison."),
     ],
 )
 def test_harmless_mentions_are_not_flags(lang: str, text: str) -> None:
