@@ -483,7 +483,7 @@ def test_legitimate_adverts_are_not_high_risk(lang: str, text: str) -> None:
         ("fr", "Chez nous ça se fait sur la parole.", "no_contract"),
         ("fr", "Le contrat te sera donné à Doha.", "no_contract"),
         ("fr", "Contrat signé le jour de l'arrivée.", "no_contract"),
-        ("fr", "Le candidat règle lui-même l'examen médical, 40 000 FCFA.", "recruitment_fee"),
+        ("fr", "Le candidat doit régler lui-même l'examen médical, 40 000 FCFA.", "recruitment_fee"),
         ("fr", "La légalisation des diplômes reste à charge du postulant.", "recruitment_fee"),
         ("fr", "Frais d'inscription 30 000 FCFA, non remboursables.", "recruitment_fee"),
         ("fr", "Il a dit de ne pas parler du travail aux douaniers.", "secrecy"),
@@ -498,6 +498,7 @@ def test_legitimate_adverts_are_not_high_risk(lang: str, text: str) -> None:
         ("fr", "Serveuse, 2 200 $ par mois + pourboires.", "unrealistic_pay"),
         ("fr", "Gardien de nuit, 950 000 FCFA par mois.", "unrealistic_pay"),
         ("fr", "Pas de papier à signer, tout se passe en confiance entre nous.", "no_contract"),
+        ("fr", "Surtout ne rien dire aux policiers de l'aéroport sur le travail.", "secrecy"),
     ],
 )
 def test_each_flag_in_its_own_words(lang: str, text: str, expected: str) -> None:
@@ -620,6 +621,12 @@ def test_each_flag_in_its_own_words(lang: str, text: str, expected: str) -> None
         ("fr", "Ma fille Aïcha a 24 ans, elle est infirmière diplômée."),
         ("fr", "Photo d'identité récente sur fond blanc, format passeport."),
         ("fr", "Date limite de candidature : vendredi 15 mars."),
+        ("fr", "Accueil des clients VIP et des familles de luxe à la réception."),
+        ("fr", "Une entreprise de nettoyage à Paris recrute des agents."),
+        ("fr", "Exploitation familiale, on travaille en famille depuis trois générations."),
+        ("fr", "Vous ne signez rien avant d'avoir lu et compris le contrat."),
+        ("fr", "L'employeur paie lui-même le billet d'avion."),
+        ("fr", "L'hôtel prend en charge vos documents de voyage et le visa."),
     ],
 )
 def test_harmless_mentions_are_not_flags(lang: str, text: str) -> None:
