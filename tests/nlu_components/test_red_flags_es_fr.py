@@ -664,7 +664,11 @@ def test_each_flag_in_its_own_words(lang: str, text: str, expected: str) -> None
         ("fr", "La caution de 100 € est remboursable à la fin du séjour."),
         ("fr", "Salaire 2 100 € brut par mois, logement fourni, convention collective agricole."),
         ("fr", "Salaire 300 000 FCFA par mois, logé nourri."),
-        ("es", "El primer día entregas tu pasaporte en la oficina de personal para sacar una copia y te lo devuelven en el momento."),
+        (
+            "es",
+            "El primer día entregas tu pasaporte en la oficina de personal para sacar una copia y te lo devuelven"
+            " en el momento.",
+        ),
         ("es", "Viajas con visa de trabajo temporal; no se aceptan candidatos con visa de turista."),
         ("es", "Importante: no viaje con visa de turista, es ilegal trabajar con ella."),
         ("es", "Con tu visa de estudiante puedes trabajar hasta 20 horas semanales según la normativa."),
