@@ -36,10 +36,10 @@ HARMLESS = [
         "online_stranger",
     ),
 ]
-# An exploitative advert whose keeper of documents is not named with a word the patterns know.
+# An exploitative advert whose documents are not named with a word the patterns know ("your things").
 CONFINED = (
-    "Job for cleaning ladies in Lebanon, madam family very rich. Salary 600 dollars. Your agency in Beirut "
-    "will hold your things until you finish two years. You cannot go out alone, madam will take you every "
+    "Job for cleaning ladies in Lebanon, madam family very rich. Salary 600 dollars. Madam will hold your "
+    "things for you until you finish two years. You cannot go out alone, madam will take you every "
     "place. Register with copy of passport and four recent pictures."
 )
 
@@ -120,7 +120,7 @@ def test_a_flag_the_patterns_missed_is_added_on_the_claim_that_shows_it() -> Non
     assert "document_retention" not in pattern_flags(CONFINED)
     entities = scan_with_model(NLP(CONFINED), RULES, "en", MODEL)
     [added] = [e for e in entities if e["value"] == "document_retention"]
-    claim = "Your agency in Beirut will hold your things until you finish two years."
+    claim = "Madam will hold your things for you until you finish two years."
     assert CONFINED[added["start"] : added["end"]] == claim
     assert MODEL.rule.claim_from <= added["confidence_entity"] < 1.0
     assert "movement_restriction" in blended_flags(CONFINED)
