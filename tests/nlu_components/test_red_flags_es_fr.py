@@ -702,6 +702,75 @@ def test_all_languages_loaded_together_give_the_same_flags(lang: str, text: str,
     assert {e["value"] for e in scan(spacy.blank("en")(text), ALL_RULES)} == set(expected)
 
 
+# dev33 round (Spanish): each harmful phrasing beside a harmless look-alike, scanned with every language's patterns.
+DEV33_PHRASINGS = [
+    # A tourist visa refused is not offered; travelling as a tourist to work still is.
+    ("Mi sobrina iría como turista y luego se queda a trabajar en el restaurante.", "wrong_visa", True),
+    ("La visa de turista no te permite trabajar en ningún país de la Unión Europea.", "wrong_visa", False),
+    ("Con visado de turismo no se trabaja: tramitamos el permiso de temporada.", "wrong_visa", False),
+    ("Entrar como turista no sirve para este empleo.", "wrong_visa", False),
+    ("No podemos contratar a quien llegue como turista.", "wrong_visa", False),
+    # Paid up front and refunded is not a debt; paid back from the wage is.
+    ("El pasaje lo pagas tú y te lo descontamos del sueldo.", "debt_bondage", True),
+    ("El examen médico lo pagas tú y te lo reembolsamos con la primera nómina.", "debt_bondage", False),
+    # Kept inside, told not to go out alone, or only with the boss; children and remote work are not.
+    ("No necesitas salir para nada, todo lo tienes en el galpón.", "movement_restriction", True),
+    ("No necesitas salir de casa para nada: el trabajo es en línea.", "movement_restriction", False),
+    ("La chica no va a salir sola los primeros meses.", "movement_restriction", True),
+    ("Las niñas no pueden salir solas del colegio; la au pair las recoge.", "movement_restriction", False),
+    ("Para salir tienes que ir acompañada del encargado.", "movement_restriction", True),
+    ("Para salir de viaje tienes que avisar con una semana de anticipación.", "movement_restriction", False),
+    # A contract signed at sea, once at work, seen on arrival or only in a foreign language.
+    ("El contrato lo firmas arriba del barco.", "no_contract", True),
+    ("El contrato lo firmas en la agencia antes de subir al barco.", "no_contract", False),
+    ("El contrato se firma cuando ya estén trabajando.", "no_contract", True),
+    ("El contrato se firma en el consulado antes de que empiecen a trabajar.", "no_contract", False),
+    ("El contrato solo existe en italiano.", "no_contract", True),
+    ("El contrato está en italiano con traducción al español.", "no_contract", False),
+    ("El contrato ella lo va a conocer cuando llegue.", "no_contract", True),
+    ("El contrato se firma cuando llegue la aprobación del permiso, antes de viajar.", "no_contract", False),
+    # The place of work told only on arrival.
+    ("La ciudad y la obra se asignan cuando llegas.", "job_switch", True),
+    ("La ciudad y la obra se indican en el contrato que firmas en tu país.", "job_switch", False),
+    ("Allá le dicen en qué finca va a trabajar.", "job_switch", True),
+    ("En la entrevista le dicen en qué finca va a trabajar.", "job_switch", False),
+    # The employer's name held back until later.
+    ("El nombre del hotel y de la cadena se comparte tras la entrevista final.", "vague_employer", True),
+    ("El nombre del hotel y la dirección están en la oferta adjunta.", "vague_employer", False),
+    # Pressure to answer now or lose the place.
+    ("Necesitamos respuesta hoy mismo.", "urgency_pressure", True),
+    ("Puedes darnos respuesta cuando lo hayas pensado.", "urgency_pressure", False),
+    ("Solo tengo 2 cupos, avísame.", "urgency_pressure", True),
+    ("Tenemos 2 cupos de capacitación gratuitos cada mes.", "urgency_pressure", False),
+    # A price the worker pays; the same price paid by the employer or a refundable housing deposit is not.
+    ("El curso de inducción cuesta 300 dólares.", "recruitment_fee", True),
+    ("El curso de inducción cuesta 300 dólares y lo paga la empresa.", "recruitment_fee", False),
+    ("Único gasto tuyo: el examen médico, 60 CAD.", "recruitment_fee", True),
+    ("Ningún gasto tuyo: el examen médico de 60 CAD lo paga el empleador.", "recruitment_fee", False),
+    ("Nuestra tarifa para el candidato es de 200 USD.", "recruitment_fee", True),
+    ("No hay ninguna tarifa para el candidato; el empleador nos paga 200 USD.", "recruitment_fee", False),
+    ("Depósito de 500 USD para reservar tu lugar, se devuelve si no te seleccionan.", "recruitment_fee", True),
+    ("La habitación lleva un depósito de 150 euros que se devuelve al salir.", "recruitment_fee", False),
+    # Someone takes everyone's passports, or they go to HR on arrival; shown for a copy they are not kept.
+    ("Él recoge los pasaportes al llegar al campamento.", "document_retention", True),
+    ("Él recoge los pasaportes en el consulado y te los da el mismo día.", "document_retention", False),
+    ("Al llegar entregas tu pasaporte a RR.HH. de la planta.", "document_retention", True),
+    ("Al llegar presentas tu pasaporte a RR.HH. para la copia.", "document_retention", False),
+    # First contact from someone who saw your photos online.
+    ("Vi tus fotos en Instagram y quiero ofrecerte trabajo.", "online_stranger", True),
+    ("Vi tus documentos del formulario y están completos.", "online_stranger", False),
+    # Photos of the body, not of work clothes.
+    ("Para el casting necesito fotos tuyas en ropa interior.", "photo_request", True),
+    ("Sube fotos tuyas en ropa de trabajo al formulario oficial.", "photo_request", False),
+]
+
+
+@pytest.mark.parametrize("text, flag, raised", DEV33_PHRASINGS)
+def test_dev33_phrasings(text: str, flag: str, raised: bool) -> None:
+    assert (flag in flags("es", text, TOKENIZERS["es"][0])) is raised
+    assert (flag in {e["value"] for e in scan(TOKENIZERS["es"][0](text), ALL_RULES)}) is raised
+
+
 # Emergency: the danger phrases of emergency_es.yml and emergency_fr.yml.
 DANGER = {lang: load_patterns([lang]) for lang in ("es", "fr")}
 DATA = Path(__file__).resolve().parents[2] / "data" / "nlu"
