@@ -340,9 +340,11 @@ DEV34_CASES = [
     # Passports: with the workers themselves, a named worker keeping her own, a cost list.
     ("Passports stay with the nurses.", "document_retention", False),
     ("Passports stay with the supervisors during the season.", "document_retention", True),
-    ("Amina will keep her passport and her phone.", "document_retention", False),
+    ("Amina will keep her own passport and her phone.", "document_retention", False),
     ("The madam will keep her passport and her phone.", "document_retention", True),
     ("Karim keeps her passport in his office safe.", "document_retention", True),
+    # A first name and "her passport" cannot tell the worker from a boss called by name: still a flag.
+    ("Karim will keep her passport and her phone.", "document_retention", True),
     ("She is not 18,000 pesos short of the fare.", "minor_targeted", False),
     ("You will always hold your own passport.", "document_retention", False),
     ("Visa, ticket, residence card and medical in Qatar by company.", "document_retention", False),
