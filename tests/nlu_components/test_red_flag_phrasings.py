@@ -310,3 +310,99 @@ PROBES = [
 @pytest.mark.parametrize("text, flag, expected", PROBES)
 def test_probe_phrasings(text: str, flag: str, expected: bool) -> None:
     assert raises(text, flag) is expected
+
+
+# dev34 round: harmless look-alikes of legitimate adverts (a fee said to be "NO" or "not collected", costs
+# that "are ours", a performer's fee, a passport that stays with the dancers or that a named worker keeps,
+# a visa fee refunded, visitor visas refused, "free visa, free ticket", a passport that already lets one work,
+# a contract that turns indefinite after probation, "no hostessing") each beside a harmful phrasing with
+# the same words. Sentences are invented; none is copied from dev34.
+DEV34_CASES = [
+    # Who pays, and a negation said after the fee.
+    ("Agency processing fee NO!", "recruitment_fee", False),
+    ("Agency processing fee 40,000 rupees, no refund.", "recruitment_fee", True),
+    ("Security deposit: not collected for this batch.", "recruitment_fee", False),
+    ("Security deposit: 500 dollars, collected at the office.", "recruitment_fee", True),
+    ("Last year workers paid a big processing fee, this time zero.", "recruitment_fee", False),
+    ("Flight and medical costs are ours.", "recruitment_fee", False),
+    ("Flight and medical costs are yours, around 700 dollars.", "recruitment_fee", True),
+    ("The agency takes 15% commission of your booking fees, only from client payments.", "recruitment_fee", False),
+    ("Fee USD 1,800 per performer for the four-week tour.", "recruitment_fee", False),
+    ("Fee USD 1,800 per applicant for the four-week tour.", "recruitment_fee", True),
+    ("No stress, total cost 4 lakh only, half now.", "recruitment_fee", True),
+    ("We paid him 2,000 dollars for the visa and arranging.", "recruitment_fee", True),
+    ("We pay the visa and arranging, you pay nothing.", "recruitment_fee", False),
+    ("My brother paid a broker 90,000 taka to get the job.", "recruitment_fee", True),
+    ("Cost is 3 lakh for everything, ticket included.", "recruitment_fee", True),
+    ("Reserve your seat with 50,000 token money.", "recruitment_fee", True),
+    ("Full package 9 lakh (admission + visa + placement), pay in two parts.", "recruitment_fee", True),
+    ("Salary package 2,000 dollars + overtime + housing.", "recruitment_fee", False),
+    # Passports: with the workers themselves, a named worker keeping her own, a cost list.
+    ("Passports stay with the nurses.", "document_retention", False),
+    ("Passports stay with the supervisors during the season.", "document_retention", True),
+    ("Amina will keep her own passport and her phone.", "document_retention", False),
+    ("The madam will keep her passport and her phone.", "document_retention", True),
+    ("Karim keeps her passport in his office safe.", "document_retention", True),
+    # A first name and "her passport" cannot tell the worker from a boss called by name: still a flag.
+    ("Karim will keep her passport and her phone.", "document_retention", True),
+    ("She is not 18,000 pesos short of the fare.", "minor_targeted", False),
+    ("You will always hold your own passport.", "document_retention", False),
+    ("Visa, ticket, residence card and medical in Qatar by company.", "document_retention", False),
+    ("Residence card and passport kept by the company in Qatar.", "document_retention", True),
+    ("The hotel manager keeps your passport, it is needed for the permit.", "document_retention", True),
+    # Visas: refused, refunded, listed as a cost, already unneeded; or made after entry.
+    ("Visitor visa holders need not apply.", "wrong_visa", False),
+    ("Visitor visa holders can also apply, we fix the rest later.", "wrong_visa", True),
+    ("Visa fee refunded after arrival.", "wrong_visa", False),
+    ("Work visa stamped after arrival.", "wrong_visa", True),
+    ("FREE VISA, FREE TICKET, the employer bears both.", "wrong_visa", False),
+    ("Free visa, you can work for anyone you like.", "wrong_visa", True),
+    ("She has a Portuguese passport, so she can work in Lisbon without a permit.", "wrong_visa", False),
+    ("You can work in Lisbon without a permit, nobody checks.", "wrong_visa", True),
+    ("Come first on a Schengen visa, then work permit will be done inside the country.", "wrong_visa", True),
+    ("First visa, then work permit, all arranged there.", "wrong_visa", True),
+    # Contracts.
+    ("Employment contract for one year, indefinite after probation.", "no_contract", False),
+    ("The employment contract is signed during the first week in the warehouse.", "no_contract", True),
+    # Job switch.
+    ("Singers only: no hostessing or sitting with guests.", "job_switch", False),
+    ("Singers also do hostessing and sitting with guests after the show.", "job_switch", True),
+    ("At first you may not be at the restaurant, you will clean in the owner's house.", "job_switch", True),
+    # Vague employer.
+    ("We supply staff to leading hotel groups across the Gulf.", "vague_employer", True),
+    ("Cleaners for various homes and offices in Doha.", "vague_employer", True),
+    ("Employer: German meat processing plant near the border.", "vague_employer", True),
+    ("Employer: Brandt Fleisch GmbH, processing plant near Hamburg.", "vague_employer", False),
+    ("They don't give the name, only say it is a big company.", "vague_employer", True),
+    ("The company name he will tell you at Doha airport.", "vague_employer", True),
+    ("Employer will be allocated from our partner list after payment.", "vague_employer", True),
+    ("Employer will be allocated by the government scheme before departure.", "vague_employer", False),
+    # Secrecy.
+    ("At the airport you must tell them you are going to visit your aunt.", "secrecy", True),
+    ("At the airport you must tell them you are going to work, and show your contract.", "secrecy", False),
+    ("Pack light and not tell anyone at home.", "secrecy", True),
+    # Urgency.
+    ("Only 3 seat remaining for this flight!", "urgency_pressure", True),
+    ("Quota nearly full, send money this week.", "urgency_pressure", True),
+    # Online stranger.
+    ("I see you comment in the jobs abroad group, I can help you.", "online_stranger", True),
+    ("I saw your pictures on TikTok, you could be a model.", "online_stranger", True),
+    ("A friend of her friend on Facebook offered the job.", "online_stranger", True),
+    ("The madam is chatting with her on WhatsApp video every week.", "online_stranger", False),
+    # Unrealistic pay: "only chatting"; an English test not required is not "no English".
+    ("1,500 dollars a month, only chatting with customers.", "unrealistic_pay", True),
+    ("No IELTS needed, no English test required, basic English is enough.", "unrealistic_pay", False),
+    ("No English needed, we teach you everything.", "unrealistic_pay", True),
+    # Debt: nothing recovered is not a debt; a cost that "will come out of his pay" is.
+    ("Flights paid by the farm, nothing is recovered from your wages later.", "debt_bondage", False),
+    ("The boss bought his boots and said it will come out of his pay.", "debt_bondage", True),
+    # Minors.
+    ("She is not 18 yet but the agent says it is fine.", "minor_targeted", True),
+    ("Applicants who are not 18 yet cannot apply.", "minor_targeted", False),
+    ("The agent will make her a passport with an older birth year.", "minor_targeted", True),
+]
+
+
+@pytest.mark.parametrize("text, flag, expected", DEV34_CASES)
+def test_dev34_phrasings(text: str, flag: str, expected: bool) -> None:
+    assert raises(text, flag) is expected
