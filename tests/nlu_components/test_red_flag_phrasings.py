@@ -406,3 +406,23 @@ DEV34_CASES = [
 @pytest.mark.parametrize("text, flag, expected", DEV34_CASES)
 def test_dev34_phrasings(text: str, flag: str, expected: bool) -> None:
     assert raises(text, flag) is expected
+
+
+@pytest.mark.parametrize(
+    "text, language, expected",
+    [
+        # The US visitor visa (B1/B2) offered for work is a wrong visa, in any language of the advert.
+        ("Come on a B1/B2 visa, we fix the work papers later.", "en", True),
+        ("Entras con la visa B1/B2 y allá te arreglan los papeles.", "es", True),
+        # Refused, or said not to allow work: harmless.
+        ("No se aceptan candidatas con visa de turista (B1/B2).", "es", False),
+        ("B1/B2 visa holders are not accepted.", "en", False),
+        ("The B1/B2 visa does not allow you to work.", "en", False),
+        # The language levels B1/B2 are not a visa.
+        ("Requisito: alemán nivel B1/B2.", "es", False),
+        ("German B1/B2 certificate required; the clinic pays the course.", "en", False),
+    ],
+)
+def test_b1_b2_is_a_visitor_visa_only_when_offered_for_work(text: str, language: str, expected: bool) -> None:
+    flags = {e["value"] for e in scan(spacy.blank(language)(text), RULES)}
+    assert ("wrong_visa" in flags) is expected
