@@ -9,7 +9,8 @@ patterns do on adverts nobody tuned them on. This script
    trained on all the other dev files (scripts/train_red_flag_model.py's features, examples and C);
    for the claim model, the highest probability any of the advert's sentences gets;
 3. prints, for a grid of thresholds, flag micro-F1 and verdicts of the patterns alone and blended
-   (English adverts of at least `min_chars` characters).
+   (English, Spanish and French adverts of at least `min_chars` characters), then the Spanish and
+   French veto on its own, then each language under a few rules.
 
 Needs the git history (a clone, not an archive). Run in the Rasa environment:
 
@@ -63,16 +64,25 @@ BLIND_ROUNDS = {
     "89a67e4": ["dev30"],
     "b18df9d": ["dev31"],
     "9798f11": ["dev32"],
+    "f4dc6a3": ["dev33", "dev34"],
 }
 CRITICAL = frozenset({"document_retention", "secrecy", "minor_targeted", "movement_restriction"})
 NONE: frozenset = frozenset()
 DEPLOYED = rule_from(SETTINGS)
 PATTERNS_ALONE = replace(DEPLOYED, languages=())
-# Rules scored besides the deployed one: add_from 2 never adds; claim_from 0 is the advert model alone
-# (the fifth session's second opinion: veto 0.15, add 0.6); never_vetoed keeps the 4 critical flags.
+
+
+def veto(english: float, spanish_french: float = 0.10) -> Tuple[Tuple[str, float], ...]:
+    """Veto thresholds: English, and Spanish and French (0 = never vetoed)."""
+    return (("en", english), ("es", spanish_french), ("fr", spanish_french))
+
+
+# Rules scored besides the deployed one (the English veto varies; Spanish and French as deployed):
+# claim_from 0 is the advert model alone (the fifth session's second opinion: veto 0.15, add 0.6);
+# never_vetoed keeps the 4 critical flags.
 GRID = [PATTERNS_ALONE] + [
-    replace(DEPLOYED, veto_below=veto, add_from=add, claim_from=claim, never_vetoed=keep)
-    for veto, add, claim, keep in [(0.15, 0.6, 0.0, NONE), (0.15, 0.7, 0.0, NONE), (0.15, 0.7, 0.0, CRITICAL)]
+    replace(DEPLOYED, veto_below=veto(v), add_from=add, claim_from=claim, never_vetoed=keep)
+    for v, add, claim, keep in [(0.15, 0.6, 0.0, NONE), (0.15, 0.7, 0.0, NONE), (0.15, 0.7, 0.0, CRITICAL)]
     + [(0.15, x, y, NONE) for x in (0.3, 0.4, 0.5) for y in (0.5, 0.6, 0.7)]
     + [(0.1, 0.4, 0.6, NONE), (0.2, 0.4, 0.6, NONE), (0.15, 0.4, 0.6, CRITICAL)]
 ]
@@ -143,11 +153,12 @@ def out_of_fold_probabilities(c: float) -> Tuple[Probabilities, Probabilities, D
 
 
 def score(ids: List[str], found: Dict[str, Set[str]], ads: Dict[str, Dict[str, Any]]) -> str:
-    tp = fp = fn = legit_high = legit = bad_flagged = bad = 0
+    tp = fp = fn = legit_high = legit = bad_flagged = bad = right_risk = 0
     for i in ids:
         gold = set(ads[i].get("flags") or [])
         tp, fp, fn = tp + len(found[i] & gold), fp + len(found[i] - gold), fn + len(gold - found[i])
         risk = score_offer(found[i]).risk
+        right_risk += risk == ads[i]["expected_risk"]
         if ads[i]["label"] == "legitimate":
             legit, legit_high = legit + 1, legit_high + (risk == "high")
         else:
@@ -155,7 +166,8 @@ def score(ids: List[str], found: Dict[str, Set[str]], ads: Dict[str, Dict[str, A
     p = tp / max(tp + fp, 1)
     r = tp / max(tp + fn, 1)
     f1 = 2 * p * r / max(p + r, 1e-9)
-    return f"| {f1:.3f} ({p:.3f} / {r:.3f}) | {legit_high}/{legit} | {bad_flagged}/{bad} |"
+    accuracy = right_risk / max(len(ids), 1)
+    return f"| {f1:.3f} ({p:.3f} / {r:.3f}) | {legit_high}/{legit} | {bad_flagged}/{bad} | {accuracy:.3f} |"
 
 
 def main(argv: Optional[List[str]] = None) -> int:
@@ -180,25 +192,42 @@ def main(argv: Optional[List[str]] = None) -> int:
 
     print(f"\n## Blind predictions: {len(ids)} dev adverts, each scanned by the patterns of before its round")
     print(f"(models C={args.c}, out of fold: trained on the other dev files; for English, Spanish and French)\n")
-    print("| veto below | add from (advert / claim) | flag micro-F1 (P / R) | legit high | exploitative med/high |")
-    print("|---:|---:|---:|---:|---:|")
+    print(
+        "| English veto below | add from (advert / claim) | flag micro-F1 (P / R) | legit high"
+        " | exploitative med/high | verdict accuracy |"
+    )
+    print("|---:|---:|---:|---:|---:|---:|")
     for rule in GRID:
-        label = "patterns alone" if rule is PATTERNS_ALONE else f"{rule.veto_below}"
+        label = "patterns alone" if rule is PATTERNS_ALONE else f"{dict(rule.veto_below)['en']}"
         label += " (never the 4 critical flags)" if rule.never_vetoed else ""
         label += " (deployed)" if rule == DEPLOYED else ""
         claim_from = rule.claim_from or "(advert alone)"
         adds = "" if rule is PATTERNS_ALONE else f"{rule.add_from} / {claim_from}"
         print(f"| {label} | {adds} {score(ids, blended(rule), ads)}")
+
+    spanish_french = [i for i in ids if ads[i].get("language", "en") in ("es", "fr")]
+    print(f"\nThe Spanish and French veto ({len(spanish_french)} Spanish and French adverts; English as deployed):\n")
+    print("| Spanish and French veto below | flag micro-F1 (P / R) | legit high | exploitative med/high "
+          "| verdict accuracy |")
+    print("|---:|---:|---:|---:|---:|")
+    for v in (0.0, 0.05, 0.08, 0.10, 0.12, 0.15):
+        rule = replace(DEPLOYED, veto_below=veto(dict(DEPLOYED.veto_below)["en"], v))
+        label = f"{v}" + (" (deployed)" if rule == DEPLOYED else "")
+        print(f"| {label} {score(spanish_french, blended(rule), ads)}")
+
+    thresholds = ", ".join(f"{language} {v}" for language, v in DEPLOYED.veto_below)
     print(
-        f"\nDeployed: veto below {DEPLOYED.veto_below} in {', '.join(DEPLOYED.veto_languages)}, add from"
-        f" {DEPLOYED.add_from} / {DEPLOYED.claim_from} in {', '.join(DEPLOYED.languages)}; by language:\n"
+        f"\nDeployed: veto below {thresholds}; add from {DEPLOYED.add_from} / {DEPLOYED.claim_from} in"
+        f" {', '.join(DEPLOYED.languages)}; by language:\n"
     )
-    print("| language | adverts | patterns alone | second opinion, English only | all three, veto in all | deployed |")
-    print("|---|---:|---:|---:|---:|---:|")
+    print("| language | adverts | patterns alone | second opinion, English only | eighth round (veto in English only) "
+          "| veto 0.15 in all three | deployed |")
+    print("|---|---:|---:|---:|---:|---:|---:|")
     variants = (
         PATTERNS_ALONE,
-        replace(DEPLOYED, languages=("en",), veto_languages=("en",)),
-        replace(DEPLOYED, languages=ALL, veto_languages=ALL),
+        replace(DEPLOYED, languages=("en",), veto_below=(("en", 0.15),)),
+        replace(DEPLOYED, veto_below=(("en", 0.15),)),
+        replace(DEPLOYED, veto_below=veto(0.15, 0.15)),
         DEPLOYED,
     )
     for language in ALL:

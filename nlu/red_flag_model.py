@@ -7,9 +7,9 @@ sentence at a time (it learned from the phrases annotators marked as evidence of
 text of at least `min_chars` characters (a pasted advert, not a chat answer) in one of `languages`
 (English, Spanish, French), `blend` then (by `BlendRule.decide`)
 
-- drops a pattern's flag the advert model gives less than `veto_below` (a harmless clause that matched)
-  in a language of `veto_languages` (English: the Spanish and French patterns rarely fire wrongly,
-  and vetoing them dropped more true flags than false ones),
+- drops a pattern's flag the advert model gives less than the text's language's `veto_below` (a
+  harmless clause that matched): 0.15 in English, 0.10 in Spanish and French, whose models learned
+  from fewer adverts (at 0.15 the veto there dropped true flags as well as false ones),
 - adds a flag the patterns missed when the advert model gives it `add_from` or more and one claim
   gets `claim_from` or more from the claim model; the flag is marked on that claim.
 
@@ -71,8 +71,7 @@ class BlendRule:
 
     languages: Tuple[str, ...]
     min_chars: int
-    veto_below: float
-    veto_languages: Tuple[str, ...]
+    veto_below: Tuple[Tuple[str, float], ...]  # (language, threshold); a language not listed is never vetoed
     add_from: float
     claim_from: float
     never_vetoed: FrozenSet[str] = frozenset()
@@ -88,7 +87,7 @@ class BlendRule:
         `advert` is the advert model's probability of each flag; `best_claim(flag)` the highest
         probability the claim model gives the flag on any one sentence (asked only for candidates).
         """
-        veto = self.veto_below if language in self.veto_languages else 0.0
+        veto = dict(self.veto_below).get(language, 0.0)
         kept = {f for f in found if advert.get(f, 1.0) >= veto or f in self.never_vetoed}
         added = {
             f for f, p in advert.items() if p >= self.add_from and f not in found and best_claim(f) >= self.claim_from
@@ -143,8 +142,7 @@ def rule_from(settings: Mapping[str, Any]) -> BlendRule:
     return BlendRule(
         languages=tuple(settings["languages"]),
         min_chars=int(settings["min_chars"]),
-        veto_below=float(settings["veto_below"]),
-        veto_languages=tuple(settings["veto_languages"]),
+        veto_below=tuple(sorted((language, float(v)) for language, v in settings["veto_below"].items())),
         add_from=float(settings["add_from"]),
         claim_from=float(settings["claim_from"]),
     )

@@ -36,8 +36,7 @@ from nlu.red_flag_scanner import claim_spans  # noqa: E402
 SETTINGS: Dict[str, Any] = {
     "languages": ["en", "es", "fr"],
     "min_chars": 200,
-    "veto_below": 0.15,
-    "veto_languages": ["en"],
+    "veto_below": {"en": 0.15, "es": 0.10, "fr": 0.10},
     "add_from": 0.4,
     "claim_from": 0.6,
 }

@@ -11,7 +11,7 @@ from rasa.shared.nlu.constants import ENTITIES, INTENT, TEXT
 from rasa.shared.nlu.training_data.message import Message
 
 from actions.job_offer.scoring import RED_FLAGS, score_offer
-from nlu.red_flag_model import MODEL_FILE, from_dict, load_model
+from nlu.red_flag_model import MODEL_FILE, BlendRule, from_dict, load_model
 from nlu.red_flag_scanner import SPACY_DOC, RedFlagScanner, load_rules, scan, scan_with_model
 from scripts import train_red_flag_model
 
@@ -165,8 +165,7 @@ TOY = from_dict(
     {
         "languages": ["en"],
         "min_chars": 40,
-        "veto_below": 0.15,
-        "veto_languages": ["en"],
+        "veto_below": {"en": 0.15},
         "add_from": 0.7,
         "claim_from": 0.6,
         "advert": {
@@ -217,3 +216,20 @@ def test_blend_leaves_short_texts_and_other_languages_alone() -> None:
     found = [pattern_entity("no_contract", 0, 8)]
     assert TOY.blend(TOY_TEXT, "fr", found, TOY_CLAIMS) == found
     assert TOY.blend("translation attached", "en", found, [(0, 20)]) == found
+
+
+def test_each_language_has_its_own_veto_and_a_language_without_one_is_never_vetoed() -> None:
+    rule = BlendRule(
+        languages=("en", "es", "fr"),
+        min_chars=40,
+        veto_below=(("en", 0.15), ("es", 0.10)),
+        add_from=0.4,
+        claim_from=0.6,
+    )
+    advert = {"wrong_visa": 0.12, "document_retention": 0.05}
+    found = {"wrong_visa", "document_retention"}
+    assert rule.decide("en", found, advert, lambda flag: 0.0) == (set(), set())
+    assert rule.decide("es", found, advert, lambda flag: 0.0) == ({"wrong_visa"}, set())
+    assert rule.decide("fr", found, advert, lambda flag: 0.0) == (found, set())
+    # The deployed weight file vetoes in all three languages, Spanish and French below a lower probability.
+    assert dict(MODEL.rule.veto_below) == {"en": 0.15, "es": 0.10, "fr": 0.10}
