@@ -153,7 +153,7 @@ def linear_from_dict(content: Dict[str, Any]) -> LinearTextModel:
         index={term: i for i, term in enumerate(content["vocabulary"])},
         idf=tuple(content["idf"]),
         weights={
-            flag: (float(spec["intercept"]), tuple(float(w) for w in spec["coef"]))
+            flag: (float(spec["intercept"]), tuple(w / 1000 for w in spec["coef_thousandths"]))
             for flag, spec in content["flags"].items()
         },
     )

@@ -114,7 +114,8 @@ def fit(texts: List[str], labels: List[Set[str]], c: float = C) -> Dict[str, Any
         "flags": {
             flag: {
                 "intercept": round(float(model.intercept_[0]), 3),
-                "coef": [round(float(w), 3) for w in model.coef_[0]],
+                # In thousandths, as integers: the same weights as round(w, 3) in 40 % less text.
+                "coef_thousandths": [round(float(w) * 1000) for w in model.coef_[0]],
             }
             for flag, model in models.items()
         },

@@ -172,20 +172,20 @@ TOY = from_dict(
             "vocabulary": ["translation", "hold your", "boss"],
             "idf": [1.0, 1.0, 1.0],
             "flags": {
-                "no_contract": {"intercept": 0.0, "coef": [-9.0, 0.0, 0.0]},
-                "document_retention": {"intercept": -1.0, "coef": [0.0, 9.0, 0.0]},
-                "debt_bondage": {"intercept": -1.0, "coef": [0.0, 0.0, 9.0]},
-                "vague_employer": {"intercept": 0.0, "coef": [0.0, 0.0, 0.0]},
+                "no_contract": {"intercept": 0.0, "coef_thousandths": [-9000, 0, 0]},
+                "document_retention": {"intercept": -1.0, "coef_thousandths": [0, 9000, 0]},
+                "debt_bondage": {"intercept": -1.0, "coef_thousandths": [0, 0, 9000]},
+                "vague_employer": {"intercept": 0.0, "coef_thousandths": [0, 0, 0]},
             },
         },
         "claim": {
             "vocabulary": ["hold your"],
             "idf": [1.0],
             "flags": {
-                "no_contract": {"intercept": -3.0, "coef": [0.0]},
-                "document_retention": {"intercept": -3.0, "coef": [9.0]},
-                "debt_bondage": {"intercept": -3.0, "coef": [0.0]},
-                "vague_employer": {"intercept": -3.0, "coef": [0.0]},
+                "no_contract": {"intercept": -3.0, "coef_thousandths": [0]},
+                "document_retention": {"intercept": -3.0, "coef_thousandths": [9000]},
+                "debt_bondage": {"intercept": -3.0, "coef_thousandths": [0]},
+                "vague_employer": {"intercept": -3.0, "coef_thousandths": [0]},
             },
         },
     }
