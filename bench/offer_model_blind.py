@@ -72,8 +72,8 @@ DEPLOYED = rule_from(SETTINGS)
 PATTERNS_ALONE = replace(DEPLOYED, languages=())
 
 
-def veto(english: float, spanish_french: float = 0.10) -> Tuple[Tuple[str, float], ...]:
-    """Veto thresholds: English, and Spanish and French (0 = never vetoed)."""
+def veto(english: float, spanish_french: float = dict(DEPLOYED.veto_below)["es"]) -> Tuple[Tuple[str, float], ...]:
+    """Veto thresholds: English, and Spanish and French (0 = never vetoed; by default as deployed)."""
     return (("en", english), ("es", spanish_french), ("fr", spanish_french))
 
 
